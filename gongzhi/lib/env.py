@@ -1,0 +1,168 @@
+"""Strict readers for configuration from the environment.
+
+Every reader fails loudly with ImproperlyConfigured naming the variable, so a typo in a
+deployment stops start-up instead of silently running with a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return the variable's value, or default when unset or empty."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean variable; accept 1/0, true/false, yes/no, on/off."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false, 1/0, yes/no), got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return an integer variable within the given bounds."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {number}")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Return a variable that must be one of the given choices."""
+    value = env_str(name, default) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated list variable."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return list(default)
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name} must be a comma-separated list without empty items, got {value!r}")
+    return items
+
+
+def database_from_url(name: str, url: str, *, sqlite_default: Path) -> dict:
+    """Return a Django DATABASES entry for a postgres:// or sqlite:// URL."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        dbname = unquote(parsed.path.lstrip("/"))
+        if not dbname:
+            raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://user@host:5432/gongzhi")
+        try:
+            port = parsed.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has an invalid port in {url!r}") from None
+        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        conn_max_age = options.pop("conn_max_age", "60")
+        try:
+            max_age = int(conn_max_age)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: conn_max_age must be an integer, got {conn_max_age!r}") from None
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": dbname,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": max_age,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": f"test_{dbname}"},
+        }
+    if scheme == "sqlite":
+        raw_path = unquote(parsed.netloc + parsed.path)
+        path = Path(raw_path) if raw_path not in {"", "/"} else sqlite_default
+        return sqlite_database(path)
+    raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite://, got {url!r}")
+
+
+def sqlite_database(path: Path) -> dict:
+    """Return a SQLite entry in WAL mode with a busy timeout suited to a web server and a worker."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000; PRAGMA mmap_size=268435456;"
+            ),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class RedisUrl:
+    url: str
+
+
+def redis_from_url(name: str, url: str | None) -> RedisUrl | None:
+    """Validate a redis:// URL."""
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"{name} must start with redis://, rediss:// or unix://, got {url!r}")
+    if parsed.scheme != "unix" and not parsed.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, e.g. redis://127.0.0.1:6379/0")
+    return RedisUrl(url)
+
+
+def secret_from_env_or_file(name: str, path: Path, *, required: bool, nbytes: int = 32) -> str:
+    """Return a secret from the environment, or from a generated file under var/ for local use."""
+    value = env_str(name)
+    if value is not None:
+        if len(value) < 32:
+            raise ImproperlyConfigured(f"{name} must be at least 32 characters long")
+        return value
+    if required:
+        raise ImproperlyConfigured(f"{name} is required when GONGZHI_ENV=production")
+    if path.exists():
+        stored = path.read_text().strip()
+        if len(stored) < 32:
+            raise ImproperlyConfigured(
+                f"{path} (used for {name}) is shorter than 32 characters; delete it to regenerate"
+            )
+        return stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generated = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(generated + "\n")
+    return generated

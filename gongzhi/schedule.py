@@ -1,0 +1,32 @@
+"""Every periodic task, declared in one place. Each is a thin wrapper around an action or query.
+
+Huey's consumer runs these (``manage.py run_huey``, started by ``make run`` beside the web server).
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("notify-retry")
+def retry_failed_deliveries() -> int:
+    """Resend e-mail and SMS messages whose gateway failed, while attempts remain."""
+    from gongzhi.notify.tasks import retry_failed
+
+    return retry_failed()
+
+
+@db_periodic_task(crontab(minute="0", hour="3"))
+@lock_task("audit-verify")
+def verify_audit_chain() -> bool:
+    """Walk the audit chain nightly; a break is logged as an error for operators."""
+    import logging
+
+    from gongzhi.audit.chain import verify
+
+    result = verify()
+    if not result.ok:
+        logging.getLogger("gongzhi.audit").error("audit chain broken at #%s: %s", result.broken_seq, result.reason)
+    return result.ok

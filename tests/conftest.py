@@ -1,0 +1,118 @@
+"""The named cast and shared fixtures.
+
+Every test gets a small district (``world``): two streets, communities and grids, three departments
+and the cast — a district admin, a street dispatcher, a department handler, a community worker, a
+grid worker, a resident and an outsider from the other street (plus a few more roles). Tests reach
+them as fixtures (``dispatcher``, ``outsider``...) or as ``world.<name>``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gongzhi import access
+from gongzhi.lib import workdays
+from tests.factories import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Start every test with empty per-process caches (permission table stays; calendar table reloads)."""
+    workdays.clear_cache()
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    workdays.clear_cache()
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def _cast(name: str):
+    @pytest.fixture
+    def fixture(world: World):
+        user = world.users[name]
+        access.forget(user)
+        return user
+
+    fixture.__name__ = name
+    return fixture
+
+
+sysadmin = _cast("sysadmin")
+district_admin = _cast("district_admin")
+street_staff = _cast("street_staff")
+dispatcher = _cast("dispatcher")
+supervisor = _cast("supervisor")
+handler = _cast("handler")
+community_head = _cast("community_head")
+community_worker = _cast("community_worker")
+grid_worker = _cast("grid_worker")
+representative = _cast("representative")
+resident = _cast("resident")
+outsider = _cast("outsider")
+
+
+class ApiClient(Client):
+    """A test client speaking JSON to /api/v1/, signed in as a user (or anonymous)."""
+
+    def __init__(self, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if user is not None:
+            self.force_login(user)
+
+    def _json(self, method: str, path: str, data: Any = None, **extra: Any):
+        body = json.dumps(data) if data is not None else ""
+        return getattr(super(), method)(self._url(path), data=body, content_type="application/json", **extra)
+
+    @staticmethod
+    def _url(path: str) -> str:
+        if path.startswith("/api/"):
+            return path
+        return "/api/v1" + (path if path.startswith("/") else f"/{path}")
+
+    def get(self, path: str, data: Any = None, **extra: Any):  # type: ignore[override]
+        return super().get(self._url(path), data=data, **extra)
+
+    def post(self, path: str, data: Any = None, **extra: Any):  # type: ignore[override]
+        return self._json("post", path, data, **extra)
+
+    def patch(self, path: str, data: Any = None, **extra: Any):  # type: ignore[override]
+        return self._json("patch", path, data, **extra)
+
+    def put(self, path: str, data: Any = None, **extra: Any):  # type: ignore[override]
+        return self._json("put", path, data, **extra)
+
+    def delete(self, path: str, data: Any = None, **extra: Any):  # type: ignore[override]
+        return self._json("delete", path, data, **extra)
+
+
+@pytest.fixture
+def api():
+    """Return a factory: api(user) is a JSON client for /api/v1 signed in as that user (None = anonymous)."""
+
+    def make(user: Any = None) -> ApiClient:
+        return ApiClient(user)
+
+    return make
+
+
+def assert_error(response, status: int, code: str | None = None, field: str | None = None) -> dict:
+    """Assert the one error shape: {"error": {"code", "message", "fields"}}."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    if field is not None:
+        assert field in body["error"]["fields"], body
+    return body
