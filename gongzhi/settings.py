@@ -260,7 +260,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"huey": {"level": "WARNING" if TESTING else "INFO"}},
+    "loggers": {
+        "huey": {"level": "WARNING" if TESTING else "INFO"},
+        "fontTools": {"level": "WARNING"},
+        "fpdf": {"level": "WARNING"},
+    },
 }
 
 os.environ.setdefault("JIEBA_CACHE", str(VAR_DIR / "jieba.cache"))

@@ -40,12 +40,20 @@ class Command(BaseCommand):
         children.append(
             subprocess.Popen(
                 [
-                    python, "-m", "gunicorn", "gongzhi.wsgi:application",
-                    "--bind", f"{host}:{port}",
-                    "--workers", str(options["workers"]),
-                    "--threads", str(options["threads"]),
-                    "--access-logfile", "-",
-                    "--timeout", "60",
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "gongzhi.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(options["workers"]),
+                    "--threads",
+                    str(options["threads"]),
+                    "--access-logfile",
+                    "-",
+                    "--timeout",
+                    "60",
                 ],
                 env=env,
             )
@@ -53,8 +61,10 @@ class Command(BaseCommand):
         time.sleep(1.5)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Gongzhi is running on http://{host}:{port}/"))
-        self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
-                          f"tasks: {'on' if not options['no_tasks'] else 'off'}")
+        self.stdout.write(
+            f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
+            f"tasks: {'on' if not options['no_tasks'] else 'off'}"
+        )
         call_command("demo", logins_only=True, stdout=self.stdout)
         self.stdout.write("Press Ctrl+C to stop.")
 
