@@ -15,7 +15,7 @@ from gongzhi.lib.errors import InvalidInput, NotFound
 from gongzhi.open311.models import ApiKey
 from gongzhi.units.models import Unit
 
-KEY_PREFIX = "o311_"  # noqa: S105 - a public marker, not a secret
+KEY_PREFIX = "o311_"  # a public marker that tells keys apart from other secrets
 
 
 def _hash(secret: str) -> str:
