@@ -109,10 +109,6 @@ class Category(MP_Node):
         return self.name_en if lang.startswith("en") and self.name_en else self.name
 
     @property
-    def is_leaf(self) -> bool:
-        return self.numchild == 0
-
-    @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.replace("，", ",").split(",") if k.strip()]
 

@@ -55,7 +55,7 @@ def categories(*, active_only: bool = True) -> QuerySet[Category]:
 
 
 def leaf_categories() -> list[Category]:
-    return [c for c in categories() if c.is_leaf]
+    return [c for c in categories() if c.is_leaf()]
 
 
 def category_by_code(code: str, *, active_only: bool = False) -> Category:
@@ -74,7 +74,7 @@ def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
         if category.depth == 1:
             tops[category.path] = category.label()
             groups.setdefault(category.path, [])
-        elif category.is_leaf:
+        elif category.is_leaf():
             groups.setdefault(category.path[: Category.steplen], []).append((category.pk, category.label()))
     return [(tops.get(path, ""), items) for path, items in groups.items() if items]
 
@@ -91,7 +91,7 @@ def appeals_visible(actor: Any, perm: str = "appeals.view") -> QuerySet[Appeal]:
 
 
 def _with_relations(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
-    return qs.select_related("category", "unit", "department")
+    return qs.select_related("category", "unit", "department", "likely_duplicate_of", "merged_into", "reporter")
 
 
 def access_appeal(actor: Any, number: str, perm: str = "appeals.view") -> Appeal:
@@ -147,7 +147,7 @@ def appeal_filter(actor: Any, filters: AppealFilters, *, perm: str = "appeals.vi
     if filters.category is not None:
         qs = (
             qs.filter(category__path__startswith=filters.category.path)
-            if not filters.category.is_leaf
+            if not filters.category.is_leaf()
             else qs.filter(category=filters.category)
         )
     if filters.unit is not None:
@@ -306,13 +306,29 @@ def duplicate_candidates(actor: Any, appeal: Appeal) -> list[Appeal]:
     return found
 
 
-def department_choices(actor: Any, appeal: Appeal | None = None) -> QuerySet[Department]:
-    """Return active departments whose jurisdiction covers the appeal's unit (or all visible ones)."""
-    qs = Department.objects.filter(is_active=True).select_related("jurisdiction", "unit")
-    if appeal is not None:
-        paths = [appeal.unit_path[:i] for i in range(Unit.steplen, len(appeal.unit_path) + 1, Unit.steplen)]
-        qs = qs.filter(jurisdiction__path__in=paths)
-    return qs.order_by("unit__path", "name")
+def departments_covering(unit_path: str) -> QuerySet[Department]:
+    """Return the active departments whose jurisdiction covers a unit (they may be given its appeals).
+
+    Department names and jurisdictions are public facts; a street dispatcher must be able to send an
+    appeal to a district bureau whose records they cannot otherwise see.
+    """
+    paths = [unit_path[:i] for i in range(Unit.steplen, len(unit_path) + 1, Unit.steplen)]
+    return (
+        Department.objects.filter(is_active=True, jurisdiction__path__in=paths)
+        .select_related("jurisdiction", "unit")
+        .order_by("unit__path", "name")
+    )
+
+
+def department_for(unit_path: str, pk: Any, *, field: str = "department_id") -> Department:
+    """Return a department that may handle matters of the unit, or refuse naming the field."""
+    try:
+        found = departments_covering(unit_path).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise InvalidInput(fields={field: _("该部门不存在、已停用或不负责该单位。")})
+    return found
 
 
 def suggested_department(appeal: Appeal) -> tuple[Department | None, list[Department]]:
@@ -391,7 +407,9 @@ def my_assignments(
     """Return the assignments of the actor's departments (the handler's work list), oldest first."""
     qs = access.scope(actor, "appeals.handle", Assignment.objects.all())
     qs = qs.filter(status__in=statuses or [AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED])
-    qs = qs.select_related("appeal", "appeal__category", "appeal__unit", "department")
+    qs = qs.select_related(
+        "appeal", "appeal__category", "appeal__unit", "appeal__department", "appeal__likely_duplicate_of", "department"
+    )
     return keyset_page(qs, order=("dispatched_at", "id"), after=after, limit=limit)
 
 

@@ -41,7 +41,8 @@ def watch_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
             lambda pk: actions.appeal_escalate(appeal_id=pk, now=moment),
         ),
         "missed_check_ins": _each(
-            queries.missed_summons_candidates(moment), lambda pk: actions.summons_mark_missed(summons_id=pk, now=moment)
+            queries.missed_summons_candidates(moment),
+            lambda pk: actions.summons_mark_missed(summons_id=pk, now=moment),
         ),
     }
 

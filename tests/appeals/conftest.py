@@ -51,6 +51,25 @@ def clock(monkeypatch) -> Clock:
     return clock
 
 
+def ensure_taxonomy() -> None:
+    """Seed the default taxonomy again after a transactional test flushed the tables (migrations seeded it once)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if not Category.objects.exists():
+        import_module("gongzhi.appeals.migrations.0002_default_taxonomy").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy(request):
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        ensure_taxonomy()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rules():
     routing.rules_changed()

@@ -14,7 +14,9 @@ from tests.appeals.conftest import at, png, submit
 def test_one_matter_is_split_and_resolved_only_when_every_department_is_done(
     world, resident, community_worker, handler, street_handler, utility_handler
 ):
-    appeal = submit(world, resident, code="HO03", text="老旧小区改造后路面塌陷、路灯不亮、电线乱拉，请多部门一起解决。")
+    appeal = submit(
+        world, resident, code="HO03", text="老旧小区改造后路面塌陷、路灯不亮、电线乱拉，请多部门一起解决。"
+    )
     actions.appeal_split(
         actor=community_worker,
         appeal=appeal,
@@ -56,7 +58,9 @@ def test_a_split_adds_assistants_to_an_appeal_already_being_handled(world, resid
     appeal = submit(world, resident)
     actions.appeal_accept(actor=handler, appeal=appeal)
     with pytest.raises(InvalidInput) as error:
-        actions.appeal_split(actor=street_staff, appeal=appeal, lead=world.utility, assisting=[world.street_department])
+        actions.appeal_split(
+            actor=street_staff, appeal=appeal, lead=world.utility, assisting=[world.street_department]
+        )
     assert "lead" in error.value.fields
     actions.appeal_split(actor=street_staff, appeal=appeal, lead=world.department, assisting=[world.street_department])
     appeal.refresh_from_db()
@@ -111,9 +115,12 @@ def test_a_whistle_summons_departments_who_check_in_on_time_or_late(
     actions.whistle_check_in(actor=street_handler, summons=late)
     statuses = dict(WhistleSummons.objects.values_list("department_id", "status"))
     assert statuses == {world.utility.pk: "on_time", world.street_department.pk: "late"}
-    assert AppealEvent.objects.get(appeal=appeal, kind="checked_in", department=world.street_department).data[
-        "late_minutes"
-    ] == 15
+    assert (
+        AppealEvent.objects.get(appeal=appeal, kind="checked_in", department=world.street_department).data[
+            "late_minutes"
+        ]
+        == 15
+    )
     # Summoned departments stay on the appeal until done: each has an assisting assignment.
     assert set(appeal.assignments.filter(role="assist").values_list("department_id", flat=True)) == {
         world.utility.pk,
@@ -128,7 +135,9 @@ def test_a_department_that_does_not_check_in_is_recorded_as_missed(
 ):
     clock.set(at(2026, 11, 23, 14))
     appeal = submit(world, resident)
-    whistle = actions.whistle_blow(actor=street_staff, appeal=appeal, departments=[world.utility], reason="现场处置", minutes=15)
+    whistle = actions.whistle_blow(
+        actor=street_staff, appeal=appeal, departments=[world.utility], reason="现场处置", minutes=15
+    )
     assert tasks.watch_deadlines(now=at(2026, 11, 23, 14, 14))["missed_check_ins"] == 0
     assert tasks.watch_deadlines(now=at(2026, 11, 23, 14, 16))["missed_check_ins"] == 1
     summons = WhistleSummons.objects.get(whistle=whistle)
@@ -152,7 +161,9 @@ def test_only_the_summoned_department_checks_in(world, resident, rule, street_st
 def test_a_whistle_checks_its_time(world, resident, rule, street_staff, minutes, field):
     appeal = submit(world, resident)
     with pytest.raises(InvalidInput) as error:
-        actions.whistle_blow(actor=street_staff, appeal=appeal, departments=[world.utility], reason="x", minutes=minutes)
+        actions.whistle_blow(
+            actor=street_staff, appeal=appeal, departments=[world.utility], reason="x", minutes=minutes
+        )
     assert field in error.value.fields
 
 

@@ -87,13 +87,24 @@ def test_an_appeal_goes_from_submission_to_closing(world, resident, dispatcher, 
     assert appeal.status == "resolved" and appeal.resolved_on_time is True and appeal.result
 
     clock.set(at(2026, 11, 25, 9))
-    rating = actions.appeal_rate(actor=resident, appeal=appeal, resolved=True, satisfaction="satisfied", comment="很快")
+    rating = actions.appeal_rate(
+        actor=resident, appeal=appeal, resolved=True, satisfaction="satisfied", comment="很快"
+    )
     appeal.refresh_from_db()
     assert appeal.status == "closed" and appeal.close_reason == "rated"
     assert rating.department == world.department and rating.round == 1
 
     kinds = list(AppealEvent.objects.filter(appeal=appeal).values_list("kind", flat=True))
-    assert kinds == ["submitted", "dispatched", "accepted", "responded", "assignment_done", "resolved", "rated", "closed"]
+    assert kinds == [
+        "submitted",
+        "dispatched",
+        "accepted",
+        "responded",
+        "assignment_done",
+        "resolved",
+        "rated",
+        "closed",
+    ]
     titles = set(Notification.objects.filter(recipient=resident).values_list("kind", flat=True))
     assert {"appeals.submitted", "appeals.accepted", "appeals.responded", "appeals.resolved"} <= titles
     assert Notification.objects.filter(recipient=handler, kind="appeals.rated").exists()
@@ -194,7 +205,11 @@ def test_a_stale_page_gets_a_conflict(world, resident, dispatcher):
     actions.appeal_dispatch(actor=dispatcher, appeal=appeal, department=world.department, expected_version=version)
     with pytest.raises(Conflict):
         actions.appeal_redispatch(
-            actor=dispatcher, appeal=appeal, department=world.street_department, reason="改派", expected_version=version
+            actor=dispatcher,
+            appeal=appeal,
+            department=world.street_department,
+            reason="改派",
+            expected_version=version,
         )
 
 
@@ -327,7 +342,9 @@ def test_dissatisfaction_reopens_the_appeal_then_goes_to_supervisor_review(
         actions.appeal_review(actor=dispatcher, appeal=appeal, decision="close", comment="结案")
     with pytest.raises(InvalidInput):
         actions.appeal_review(actor=supervisor, appeal=appeal, decision="maybe", comment="?")
-    actions.appeal_review(actor=supervisor, appeal=appeal, decision="close", comment="经核实已按标准处理，诉求超出政策范围。")
+    actions.appeal_review(
+        actor=supervisor, appeal=appeal, decision="close", comment="经核实已按标准处理，诉求超出政策范围。"
+    )
     appeal.refresh_from_db()
     assert appeal.status == "closed" and appeal.close_reason == "reviewed"
 

@@ -56,7 +56,7 @@ def now() -> dt.datetime:
 def lock(appeal: Appeal | int) -> Appeal:
     """Return the appeal row locked for this transaction (PostgreSQL: the second writer waits)."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    return Appeal.objects.select_for_update().select_related("category", "unit", "department").get(pk=pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("category", "unit", "department").get(pk=pk)
 
 
 def check_version(appeal: Appeal, expected: int | None) -> None:
@@ -164,7 +164,7 @@ def deadlines_for(category: Category, start: dt.datetime) -> tuple[dt.datetime, 
 
 def live_assignments(appeal: Appeal) -> list[Assignment]:
     return list(
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(appeal=appeal, status__in=ASSIGNMENT_ACTIVE)
         .select_related("department")
         .order_by("-role", "id")

@@ -146,7 +146,7 @@ def category_create(
     if errors:
         raise InvalidInput(fields=errors)
     fields["code"] = code
-    category = parent.add_child(**fields) if parent is not None else Category.add_root(**fields)
+    category = Category.objects.add_child(parent, fields) if parent is not None else Category.objects.add_root(fields)
     record(actor=actor, action="appeals.category_create", target=category, changes={"code": code, **fields})
     _changed()
     return category
@@ -205,7 +205,7 @@ def category_retire(*, actor: Any, category: Category, retire: bool = True) -> C
     access.check_any(actor, "appeals.categories")
     category = Category.objects.select_for_update().get(pk=category.pk)
     if not retire:
-        parent = category.get_parent()
+        parent = Category.objects.get_parent(category)
         if parent is not None and not parent.is_active:
             raise InvalidInput(fields={"category": _("上级分类已停用，请先恢复上级分类。")})
     subtree = Category.objects.filter(path__startswith=category.path)
@@ -378,7 +378,11 @@ def rule_update(
     is_active: bool | None = None,
     note: str | None = None,
 ) -> RoutingRule:
-    rule = RoutingRule.objects.select_for_update().select_related("category", "unit", "department").get(pk=rule.pk)
+    rule = (
+        RoutingRule.objects.select_for_update(of=("self",))
+        .select_related("category", "unit", "department")
+        .get(pk=rule.pk)
+    )
     errors: dict[str, str] = {}
     new_department = department or rule.department
     value = _clean_rule(
@@ -411,7 +415,7 @@ def rule_update(
 
 @transaction.atomic
 def rule_delete(*, actor: Any, rule: RoutingRule) -> None:
-    rule = RoutingRule.objects.select_for_update().select_related("unit").get(pk=rule.pk)
+    rule = RoutingRule.objects.select_for_update(of=("self",)).select_related("unit").get(pk=rule.pk)
     access.check(actor, "appeals.rules.manage", rule.unit)
     target = ("appeals.routingrule", rule.pk, str(rule))
     changes = {"category": rule.category_id, "department": rule.department_id}

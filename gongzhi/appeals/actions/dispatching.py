@@ -32,6 +32,8 @@ from gongzhi.units.models import Department
 def _check_department(appeal: Appeal, department: Department, field: str = "department") -> None:
     if not department.is_active:
         raise InvalidInput(fields={field: _("部门“%(name)s”已停用。") % {"name": department.name}})
+    if not appeal.unit_path.startswith(department.jurisdiction.path):
+        raise InvalidInput(fields={field: _("“%(name)s”的管辖范围不包括该诉求所在单位。") % {"name": department.name}})
     reason = routing.refusal(appeal, department)
     if reason:
         raise InvalidInput(

@@ -179,7 +179,7 @@ def resolve_category(category: Category | str | None) -> Category:
         raise InvalidInput(fields={"category": _("请选择诉求分类。")})
     if not category.is_active:
         raise InvalidInput(fields={"category": _("该分类已停用，请选择其他分类。")})
-    if not category.is_leaf:
+    if not category.is_leaf():
         raise InvalidInput(fields={"category": _("请选择具体的小类。")})
     return category
 
@@ -332,9 +332,16 @@ def appeal_submit(
     cleaned_attributes = clean_attributes(category, attributes)
     checked = c.check_uploads(attachments)
 
+    reporter = actor if signed_in and not staff_entry else None
+    resident = getattr(reporter, "resident", None) if reporter is not None and hasattr(reporter, "resident") else None
+    if reporter is not None:
+        # Keep how to reach the reporter with the appeal (the handler calls back; tracking uses the mobile).
+        name = name or (resident.name if resident is not None else reporter.name)
+        if not mobile:
+            mobile = reporter.mobile or (resident.mobile if resident is not None else "")
+        email = email or reporter.email
     mobile_index = mobile_lookup(mobile) if mobile else ""
     email_index = email_lookup(email) if email else ""
-    reporter = actor if signed_in and not staff_entry else None
     if reporter is not None:
         reporter_key = f"u:{reporter.pk}"
     elif mobile_index:
@@ -370,7 +377,6 @@ def appeal_submit(
         with transaction.atomic():
             year = timezone.localtime(moment).year
             seq, number = allocate_number(year)
-            resident = getattr(reporter, "resident", None) if reporter is not None else None
             appeal = Appeal.objects.create(
                 number=number,
                 year=year,

@@ -115,7 +115,11 @@ def whistle_blow(
 @transaction.atomic
 def whistle_check_in(*, actor: Any, summons: WhistleSummons, note: str = "") -> WhistleSummons:
     """报到: a summoned department checks in; late check-ins are recorded as such. It then stays on the appeal."""
-    summons = WhistleSummons.objects.select_for_update().select_related("whistle", "department").get(pk=summons.pk)
+    summons = (
+        WhistleSummons.objects.select_for_update(of=("self",))
+        .select_related("whistle", "department")
+        .get(pk=summons.pk)
+    )
     access.check(actor, "appeals.checkin", summons)
     appeal = c.lock(summons.whistle.appeal_id)
     note = c.clean_text(note, field="note", limit=300)
@@ -162,7 +166,11 @@ def whistle_check_in(*, actor: Any, summons: WhistleSummons, note: str = "") -> 
 @transaction.atomic
 def summons_mark_missed(*, summons_id: int, now: dt.datetime | None = None) -> bool:
     """Record a department that did not check in by the deadline (periodic task; idempotent)."""
-    summons = WhistleSummons.objects.select_for_update().select_related("whistle", "department").get(pk=summons_id)
+    summons = (
+        WhistleSummons.objects.select_for_update(of=("self",))
+        .select_related("whistle", "department")
+        .get(pk=summons_id)
+    )
     moment = now or c.now()
     if summons.status != SummonsStatus.PENDING or summons.due_at > moment:
         return False
