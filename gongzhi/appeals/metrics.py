@@ -281,8 +281,10 @@ def month_end(first: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+def _rate(numerator: int, denominator: int, *, exact: bool = False) -> float | None:
+    if not denominator:
+        return None
+    return numerator / denominator if exact else round(numerator / denominator, 4)
 
 
 @dataclass
@@ -295,23 +297,33 @@ class Figures:
         for name in COUNTERS:
             self.counts[name] += row.get(name) or 0
 
+    def rates(self, *, exact: bool = False) -> dict[str, float | None]:
+        c = self.counts
+        return {
+            "response_rate": _rate(c["responded_on_time"], c["dispatched"], exact=exact),
+            "resolution_rate": _rate(c["rated_resolved"], c["rated"], exact=exact),
+            "satisfaction_rate": _rate(c["satisfied"] + c["basically_satisfied"], c["rated"], exact=exact),
+        }
+
     @property
     def response_rate(self) -> float | None:
-        return _rate(self.counts["responded_on_time"], self.counts["dispatched"])
+        return self.rates()["response_rate"]
 
     @property
     def resolution_rate(self) -> float | None:
-        return _rate(self.counts["rated_resolved"], self.counts["rated"])
+        return self.rates()["resolution_rate"]
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return _rate(self.counts["satisfied"] + self.counts["basically_satisfied"], self.counts["rated"])
+        return self.rates()["satisfaction_rate"]
 
     @property
     def score(self) -> float | None:
+        """Return the weighted score out of 100, from the exact rates (rounded once, at the end)."""
+        exact = self.rates(exact=True)
         total = weight = 0.0
         for name, w in WEIGHTS.items():
-            value = getattr(self, name)
+            value = exact[name]
             if value is not None:
                 total += value * w
                 weight += w
