@@ -237,12 +237,24 @@ def scope(actor: Any, perm: str, queryset: QuerySet) -> QuerySet:
     if not condition:
         return queryset
     model = queryset.model
-    lookups = [_meta(model, name) for name in ("ACCESS_UNIT_PATH", "ACCESS_DEPARTMENT", "ACCESS_ORGANIZATION_PATH")]
-    if any(lookup and _multi_valued(model, lookup) for lookup in lookups):
+    if any(_multi_valued(model, lookup) for lookup in _lookups_of(condition)):
         # Filter through a subquery of ids, so the outer query keeps its ordering and no DISTINCT is needed.
+        # Only conditions that cross a to-many relation need it: a plain unit-path filter stays a plain
+        # WHERE, so the planner can walk an ordered index (lists of millions of rows depend on that).
         ids = model._default_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=ids)
     return queryset.filter(condition)
+
+
+def _lookups_of(condition: Q) -> list[str]:
+    """Return the field lookups a Q object filters on (without their final operator)."""
+    found: list[str] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            found.extend(_lookups_of(child))
+        else:
+            found.append(child[0])
+    return found
 
 
 def _resolve(obj: Any, lookup: str) -> list[Any]:

@@ -30,3 +30,31 @@ def verify_audit_chain() -> bool:
     if not result.ok:
         logging.getLogger("gongzhi.audit").error("audit chain broken at #%s: %s", result.broken_seq, result.reason)
     return result.ok
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("appeals-deadlines")
+def appeals_watch_deadlines() -> dict:
+    """Mark overdue appeals, notify handlers and supervisors, escalate after the grace period, record missed
+    whistle check-ins."""
+    from gongzhi.appeals.tasks import watch_deadlines
+
+    return watch_deadlines()
+
+
+@db_periodic_task(crontab(minute="20", hour="*"))
+@lock_task("appeals-unrated")
+def appeals_close_unrated() -> int:
+    """Close appeals resolved more than 7 days ago that nobody rated (closed as "not rated")."""
+    from gongzhi.appeals.tasks import close_unrated
+
+    return close_unrated()
+
+
+@db_periodic_task(crontab(minute="30", hour="1"))
+@lock_task("appeals-rollup")
+def appeals_rollup() -> int:
+    """Rebuild the appeal dashboards' daily rollups for the recent days (late ratings and responses included)."""
+    from gongzhi.appeals.metrics import rollup_recent
+
+    return rollup_recent()

@@ -6,3 +6,11 @@ class AppealsConfig(AppConfig):
     name = "gongzhi.appeals"
     label = "appeals"
     verbose_name = _("诉求")
+
+    def ready(self) -> None:
+        from gongzhi.appeals import models
+        from gongzhi.units.actions import register_denormalized_path
+
+        # These rows copy their unit's path for prefix scoping; a unit move rewrites them.
+        for model in (models.Appeal, models.Rating, models.DailyStat, models.DailyCategoryStat):
+            register_denormalized_path(model, "unit_path")

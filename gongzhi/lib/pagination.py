@@ -74,7 +74,12 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 
 def _after_q(order: tuple[str, ...], values: list[Any]) -> Q:
-    """Build (a > x) OR (a = x AND b > y) ... respecting each column's direction."""
+    """Build (a > x) OR (a = x AND b > y) ... respecting each column's direction.
+
+    The whole condition is also bounded by a >= x (a <= x when descending): it changes nothing in the
+    result, but it gives the database a plain range on the leading column, so a deep page seeks straight
+    into the index instead of filtering every row before the cursor.
+    """
     condition = Q()
     for index, field in enumerate(order):
         name = field.lstrip("-")
@@ -83,6 +88,10 @@ def _after_q(order: tuple[str, ...], values: list[Any]) -> Q:
         for prev_field, prev_value in zip(order[:index], values[:index], strict=True):
             step &= Q(**{prev_field.lstrip("-"): prev_value})
         condition |= step
+    if len(order) > 1:
+        first = order[0]
+        bound = "lte" if first.startswith("-") else "gte"
+        condition = Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
     return condition
 
 

@@ -1,0 +1,515 @@
+"""Intake: taking an appeal from any channel (web, phone, walk-in, grid patrol, API, Open311, import)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi import access
+from gongzhi.appeals import routing
+from gongzhi.appeals.actions import _common as c
+from gongzhi.appeals.actions.dispatching import dispatch_to
+from gongzhi.appeals.models import (
+    MAX_DESCRIPTION,
+    STAFF_CHANNELS,
+    Appeal,
+    AppealCounter,
+    AttributeType,
+    Category,
+    CategoryAttribute,
+    Channel,
+    EventKind,
+    IdempotencyRecord,
+    Kind,
+)
+from gongzhi.appeals.text import contains_html, similarity
+from gongzhi.appeals.workflow import Status
+from gongzhi.audit.chain import record
+from gongzhi.lib import crypto
+from gongzhi.lib.errors import InvalidInput, NotAuthenticated
+from gongzhi.lib.validators import mobile_error, normalize_mobile
+from gongzhi.notify.service import send, send_to_address
+from gongzhi.people.actions import mobile_lookup
+from gongzhi.units.models import Unit
+
+DUPLICATE_WINDOW = dt.timedelta(days=7)
+DUPLICATE_THRESHOLD = 0.5
+EMAIL_PURPOSE = "appeal-email"
+
+
+@dataclass
+class Contact:
+    """How to reach someone who is not signed in (or a caller a staff member takes down)."""
+
+    name: str = ""
+    mobile: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, value: Contact | dict[str, Any] | None) -> Contact | None:
+        if value is None or isinstance(value, Contact):
+            return value
+        unknown = set(value) - {"name", "mobile", "email"}
+        if unknown:
+            raise InvalidInput(fields={f"contact.{k}": _("未知字段。") for k in unknown})
+        return cls(**{k: str(v or "") for k, v in value.items()})
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name.strip() or self.mobile.strip() or self.email.strip())
+
+
+def email_lookup(value: str) -> str:
+    return crypto.blind_index(value.strip().lower(), purpose=EMAIL_PURPOSE)
+
+
+def _clean_contact(contact: Contact | None, errors: dict[str, str]) -> tuple[str, str, str]:
+    if contact is None:
+        return "", "", ""
+    name = " ".join(contact.name.split())
+    if len(name) > 60:
+        errors["contact.name"] = _("姓名不能超过60个字。")
+    mobile = normalize_mobile(contact.mobile or "")
+    if mobile:
+        problem = mobile_error(mobile)
+        if problem:
+            errors["contact.mobile"] = problem
+    email = (contact.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["contact.email"] = _("电子邮件地址格式不正确。")
+    return name, mobile, email
+
+
+def _coordinate(value: Any, field: str, low: int, high: int, errors: dict[str, str]) -> decimal.Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = decimal.Decimal(str(value))
+    except (decimal.InvalidOperation, ValueError):
+        errors[field] = _("坐标应为数字。")
+        return None
+    if not number.is_finite() or not low <= number <= high:
+        errors[field] = _("坐标超出范围（%(low)s至%(high)s）。") % {"low": low, "high": high}
+        return None
+    return number.quantize(decimal.Decimal("0.000001"))
+
+
+def clean_attributes(category: Category, raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Check extra fields against the category's attribute definitions; return normalized values."""
+    raw = dict(raw or {})
+    definitions = {a.code: a for a in CategoryAttribute.objects.filter(category=category, is_active=True)}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for code in raw:
+        if code not in definitions or not definitions[code].variable:
+            errors[f"attributes.{code}"] = _("该分类没有此附加字段。")
+    for code, definition in definitions.items():
+        if not definition.variable:
+            continue
+        value = raw.get(code)
+        empty = value is None or value == "" or value == []
+        if empty:
+            if definition.required:
+                errors[f"attributes.{code}"] = _("此项必填：%(q)s") % {"q": definition.description}
+            continue
+        keys = {str(v.get("key")) for v in definition.values}
+        if definition.datatype == AttributeType.NUMBER:
+            try:
+                number = decimal.Decimal(str(value))
+                if not number.is_finite():
+                    raise decimal.InvalidOperation
+                cleaned[code] = str(number)
+            except (decimal.InvalidOperation, ValueError):
+                errors[f"attributes.{code}"] = _("应为数字。")
+        elif definition.datatype == AttributeType.DATETIME:
+            try:
+                moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment)
+                cleaned[code] = moment.isoformat()
+            except ValueError:
+                errors[f"attributes.{code}"] = _("应为日期时间（ISO 8601）。")
+        elif definition.datatype == AttributeType.SINGLE:
+            if isinstance(value, list):
+                value = value[0] if len(value) == 1 else value
+            if not isinstance(value, str | int) or str(value) not in keys:
+                errors[f"attributes.{code}"] = _("请从给定选项中选择。")
+            else:
+                cleaned[code] = str(value)
+        elif definition.datatype == AttributeType.MULTI:
+            values = value if isinstance(value, list) else [value]
+            if not all(str(v) in keys for v in values):
+                errors[f"attributes.{code}"] = _("请从给定选项中选择。")
+            else:
+                cleaned[code] = sorted({str(v) for v in values})
+        else:
+            text = str(value).strip()
+            limit = 300 if definition.datatype == AttributeType.STRING else 2000
+            if len(text) > limit or contains_html(text):
+                errors[f"attributes.{code}"] = _("内容过长或包含HTML。")
+            else:
+                cleaned[code] = text
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+def resolve_category(category: Category | str | None) -> Category:
+    """Return an active leaf category (by object or code), or raise naming the `category` field."""
+    if isinstance(category, str):
+        found = Category.objects.filter(code=category.strip().upper()).first()
+        if found is None:
+            raise InvalidInput(fields={"category": _("未知的诉求分类“%(code)s”。") % {"code": category}})
+        category = found
+    if category is None:
+        raise InvalidInput(fields={"category": _("请选择诉求分类。")})
+    if not category.is_active:
+        raise InvalidInput(fields={"category": _("该分类已停用，请选择其他分类。")})
+    if not category.is_leaf():
+        raise InvalidInput(fields={"category": _("请选择具体的小类。")})
+    return category
+
+
+def _unit_for(actor: Any, unit: Unit | None) -> Unit:
+    if unit is None and c.is_signed_in(actor):
+        resident = getattr(actor, "resident", None) if hasattr(actor, "resident") else None
+        if resident is not None:
+            unit = resident.household.unit if resident.household_id else resident.unit
+    if unit is None:
+        raise InvalidInput(fields={"unit": _("请选择诉求所在的社区或村。")})
+    if not unit.is_active:
+        raise InvalidInput(fields={"unit": _("该单位已撤销。")})
+    return unit
+
+
+def allocate_number(year: int) -> tuple[int, str]:
+    """Return the next (sequence, number) of the year; the counter row lock is held until commit."""
+    if not AppealCounter.objects.filter(year=year).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                AppealCounter.objects.create(year=year, last=1)
+        except IntegrityError:
+            AppealCounter.objects.filter(year=year).update(last=F("last") + 1)
+    seq = AppealCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return seq, f"{year}-{seq:06d}"
+
+
+def _fingerprint(**fields: Any) -> str:
+    raw = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> Appeal | None:
+    existing = IdempotencyRecord.objects.filter(scope=scope, key=key).select_related("appeal").first()
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise InvalidInput(
+            _("该幂等键已用于另一条不同的诉求。"),
+            code="idempotency_key_reused",
+            fields={"idempotency_key": _("请为新的诉求使用新的幂等键。")},
+        )
+    appeal = existing.appeal
+    appeal.replayed = True  # type: ignore[attr-defined]
+    return appeal
+
+
+def find_duplicate(appeal: Appeal) -> Appeal | None:
+    """Return the most similar appeal by the same reporter in the same category within 7 days."""
+    if not appeal.reporter_key:
+        return None
+    candidates = (
+        Appeal.objects.filter(
+            reporter_key=appeal.reporter_key,
+            category_id=appeal.category_id,
+            submitted_at__gte=appeal.submitted_at - DUPLICATE_WINDOW,
+        )
+        .exclude(pk=appeal.pk)
+        .exclude(status__in=[Status.MERGED, Status.REJECTED])
+        .order_by("-submitted_at")[:20]
+    )
+    best: tuple[float, Appeal] | None = None
+    for candidate in candidates:
+        score = similarity(appeal.description, candidate.description)
+        if score >= DUPLICATE_THRESHOLD and (best is None or score > best[0]):
+            best = (score, candidate)
+    if best is None:
+        return None
+    appeal._duplicate_score = best[0]  # type: ignore[attr-defined]
+    return best[1]
+
+
+@transaction.atomic
+def appeal_submit(
+    *,
+    actor: Any,
+    channel: str,
+    category: Category | str | None,
+    description: str,
+    unit: Unit | None = None,
+    kind: str = Kind.REQUEST,
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    is_public: bool = False,
+    attributes: dict[str, Any] | None = None,
+    contact: Contact | dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    attachments: list[c.Upload] | None = None,
+    submitted_at: dt.datetime | None = None,
+    auto_dispatch: bool = True,
+) -> Appeal:
+    """Take an appeal from any channel, give it a number, flag a likely duplicate and route it.
+
+    Channels: residents submit on the web (signed in, or with a contact mobile), integrations through
+    the API, Open311 clients with ``channel="open311"`` (actor may be None: the Open311 app has checked
+    its API key), staff take appeals down by phone, walk-in, grid patrol or import for a unit in their
+    reach. A retry with the same ``idempotency_key`` returns the appeal made the first time (marked
+    ``appeal.replayed``); the same key with different content is refused.
+    """
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        raise InvalidInput(fields={"channel": _("未知的渠道。")})
+    if kind not in Kind.values:
+        errors["kind"] = _("未知的诉求类型。")
+    signed_in = c.is_signed_in(actor)
+    if channel in STAFF_CHANNELS or channel == Channel.API:
+        if not signed_in:
+            raise NotAuthenticated()
+    elif channel == Channel.WEB and not signed_in and (contact is None or Contact.of(contact).empty):
+        errors["contact.mobile"] = _("未登录提交时，请留下手机号码以便联系和查询。")
+    category = resolve_category(category)
+    unit = _unit_for(actor, unit)
+    staff_entry = channel in STAFF_CHANNELS
+    contact = Contact.of(contact)
+    if signed_in and not staff_entry and contact is not None and not contact.empty:
+        # An integration or a staff member passing someone else's contact acts on their behalf.
+        staff_entry = access.can(actor, "appeals.create", unit)
+    if channel in STAFF_CHANNELS:
+        access.check(actor, "appeals.create", unit)
+
+    text = (description or "").strip()
+    if not text:
+        errors["description"] = _("请描述您的诉求。")
+    elif len(text) > MAX_DESCRIPTION:
+        errors["description"] = _("诉求内容不能超过%(n)s字（现为%(len)s字）。") % {
+            "n": MAX_DESCRIPTION,
+            "len": len(text),
+        }
+    elif contains_html(text):
+        errors["description"] = _("诉求内容不能包含HTML标记。")
+    address = (address or "").strip()
+    if len(address) > 200:
+        errors["address"] = _("地址不能超过200字。")
+    elif contains_html(address):
+        errors["address"] = _("地址不能包含HTML标记。")
+    lat = _coordinate(latitude, "latitude", -90, 90, errors)
+    lng = _coordinate(longitude, "longitude", -180, 180, errors)
+    if (lat is None) != (lng is None) and "latitude" not in errors and "longitude" not in errors:
+        errors["longitude" if lat is not None else "latitude"] = _("经纬度需同时提供。")
+    name, mobile, email = _clean_contact(contact, errors)
+    if staff_entry and not (mobile or email) and channel in (Channel.PHONE, Channel.WALK_IN):
+        errors["contact.mobile"] = _("请记录诉求人的联系电话。")
+    key = (idempotency_key or "").strip()
+    if len(key) > 120:
+        errors["idempotency_key"] = _("幂等键不能超过120个字符。")
+    if errors:
+        raise InvalidInput(fields=errors)
+    cleaned_attributes = clean_attributes(category, attributes)
+    checked = c.check_uploads(attachments)
+
+    reporter = actor if signed_in and not staff_entry else None
+    resident = getattr(reporter, "resident", None) if reporter is not None and hasattr(reporter, "resident") else None
+    if reporter is not None:
+        # Keep how to reach the reporter with the appeal (the handler calls back; tracking uses the mobile).
+        name = name or (resident.name if resident is not None else reporter.name)
+        if not mobile:
+            mobile = reporter.mobile or (resident.mobile if resident is not None else "")
+        email = email or reporter.email
+    mobile_index = mobile_lookup(mobile) if mobile else ""
+    email_index = email_lookup(email) if email else ""
+    if reporter is not None:
+        reporter_key = f"u:{reporter.pk}"
+    elif mobile_index:
+        reporter_key = f"m:{mobile_index}"
+    elif email_index:
+        reporter_key = f"e:{email_index}"
+    else:
+        reporter_key = ""
+
+    scope = f"u:{actor.pk}" if signed_in else f"anon:{channel}"
+    fingerprint = _fingerprint(
+        channel=channel,
+        category=category.code,
+        description=text,
+        unit=unit.pk,
+        kind=kind,
+        address=address,
+        lat=lat,
+        lng=lng,
+        attributes=cleaned_attributes,
+        mobile=mobile_index,
+        email=email_index,
+        public=bool(is_public),
+    )
+    if key:
+        replay = _replay(scope, key, fingerprint)
+        if replay is not None:
+            return replay
+
+    moment = submitted_at or timezone.now()
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            year = timezone.localtime(moment).year
+            seq, number = allocate_number(year)
+            appeal = Appeal.objects.create(
+                number=number,
+                year=year,
+                seq=seq,
+                channel=channel,
+                kind=kind,
+                category=category,
+                description=text,
+                attributes=cleaned_attributes,
+                address=address,
+                latitude=lat,
+                longitude=lng,
+                unit=unit,
+                unit_path=unit.path,
+                reporter=reporter,
+                reporter_resident=resident,
+                reporter_key=reporter_key,
+                contact_name=name,
+                contact_mobile_encrypted=crypto.encrypt(mobile) if mobile else "",
+                contact_mobile_index=mobile_index,
+                contact_email_encrypted=crypto.encrypt(email) if email else "",
+                contact_email_index=email_index,
+                entered_by=actor if signed_in and staff_entry else None,
+                is_public=bool(is_public),
+                status=Status.SUBMITTED,
+                submitted_at=moment,
+            )
+            if key:
+                IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint, appeal=appeal)
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its appeal.
+        if key:
+            replay = _replay(scope, key, fingerprint)
+            if replay is not None:
+                return replay
+        raise
+
+    try:
+        files = c.store_uploads(appeal, checked, actor=actor, stored=stored)
+        submitted = c.event(
+            appeal,
+            EventKind.SUBMITTED,
+            actor=actor,
+            to_status=Status.SUBMITTED,
+            label=str(Channel(channel).label),
+            data={"channel": channel},
+            at=moment,
+        )
+        for attachment in files:
+            attachment.event = submitted
+            attachment.save(update_fields=["event"])
+        duplicate = find_duplicate(appeal)
+        if duplicate is not None:
+            appeal.likely_duplicate_of = duplicate
+            Appeal.objects.filter(pk=appeal.pk).update(likely_duplicate_of=duplicate)
+            c.event(
+                appeal,
+                EventKind.DUPLICATE_FLAGGED,
+                actor=None,
+                is_public=False,
+                comment=_("与 %(number)s 相似，可合并办理。") % {"number": duplicate.number},
+                data={"duplicate_of": duplicate.number, "score": round(appeal._duplicate_score, 2)},  # type: ignore[attr-defined]
+            )
+        dispatched = auto_dispatch and _auto_dispatch(appeal)
+        record(
+            actor=actor if signed_in else f"{channel}",
+            action="appeals.submit",
+            target=appeal,
+            unit=unit,
+            changes={
+                "number": appeal.number,
+                "channel": channel,
+                "category": category.code,
+                "unit": unit.pk,
+                "contact_mobile": crypto.mask_mobile(mobile) if mobile else "",
+                "auto_dispatched": bool(dispatched),
+            },
+        )
+        _notify_submitted(appeal, mobile=mobile)
+    except BaseException:
+        c.remove_files(stored)
+        raise
+    appeal.replayed = False  # type: ignore[attr-defined]
+    return appeal
+
+
+def _auto_dispatch(appeal: Appeal) -> bool:
+    """Dispatch by the one best routing rule, if there is exactly one; return whether it did."""
+    if appeal.likely_duplicate_of_id:
+        return False  # a likely duplicate waits for a person to decide whether to merge it
+    from gongzhi.units.models import Department
+
+    departments: dict[int, Department] = {}
+
+    def allowed(department_id: int) -> bool:
+        department = departments.get(department_id)
+        if department is None:
+            department = Department.objects.filter(pk=department_id, is_active=True).first()
+            if department is None:
+                return False
+            departments[department_id] = department
+        return routing.refusal(appeal, department) is None
+
+    rule = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path, allowed=allowed)
+    if rule is None:
+        return False
+    dispatch_to(appeal, departments[rule.department_id], actor=None, party="system", rule_id=rule.id)
+    return True
+
+
+def _notify_submitted(appeal: Appeal, *, mobile: str) -> None:
+    title = _("您的诉求已受理，编号 %(number)s")
+    send(
+        recipients=c.reporter_of(appeal),
+        kind="appeals.submitted",
+        title=title,
+        params={"number": appeal.number},
+        url=c.appeal_url(appeal),
+    )
+    if appeal.reporter_id is None and mobile and appeal.channel == Channel.WEB:
+        send_to_address(
+            channel="sms",
+            address=mobile,
+            subject=(_("您的诉求已受理，编号 %(number)s") % {"number": appeal.number})[:200],
+            body=_("您的诉求已受理，编号 %(number)s。可凭编号和手机号查询办理进度。") % {"number": appeal.number},
+        )
+    if appeal.category.is_emergency and appeal.status == Status.SUBMITTED:
+        from gongzhi.people.roles import Role
+
+        send(
+            recipients=c.staff_over(appeal.unit_path, [Role.DISPATCHER], nearest_only=True),
+            kind="appeals.emergency",
+            title=_("紧急诉求 %(number)s 待派单"),
+            params={"number": appeal.number},
+            url=c.appeal_url(appeal),
+        )

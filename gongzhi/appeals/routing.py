@@ -1,0 +1,122 @@
+"""Routing: which department should handle an appeal, by rules (category subtree × unit subtree).
+
+The best rule is the one with the highest priority; among equal priorities the more specific one wins
+(a deeper category, then a deeper unit). When exactly one rule is best the appeal is dispatched at once;
+when none matches, or two or more are equally good, it waits in the dispatcher's queue.
+
+Other apps may refuse a department for an appeal (the services app's duties register, 职责清单, will
+say which matters a unit may not be given): ``register_dispatch_check(check)`` where
+``check(appeal, department)`` returns None to allow or a reason (text) to refuse. Every dispatch — by a
+rule or by a person — asks every registered check; this app does not depend on any of them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+
+DispatchCheck = Callable[[Any, Any], "str | None"]
+_checks: list[DispatchCheck] = []
+
+_CACHE_KEY = "appeals:routing-version"
+_CACHE_SECONDS = 30
+_lock = threading.Lock()
+_rules: list[RuleView] | None = None
+_rules_version: Any = None
+_rules_loaded = 0.0
+
+
+def register_dispatch_check(check: DispatchCheck) -> None:
+    """Add a check every dispatch must pass (e.g. the duties register); idempotent."""
+    if check not in _checks:
+        _checks.append(check)
+
+
+def unregister_dispatch_check(check: DispatchCheck) -> None:
+    if check in _checks:
+        _checks.remove(check)
+
+
+def refusal(appeal: Any, department: Any) -> str | None:
+    """Return why the department may not be given this appeal, or None when every check allows it."""
+    for check in list(_checks):
+        reason = check(appeal, department)
+        if reason:
+            return str(reason)
+    return None
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """A routing rule flattened for matching in memory (rules are few; appeals are many)."""
+
+    id: int
+    category_path: str
+    unit_path: str
+    department_id: int
+    priority: int
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        return (self.priority, len(self.category_path), len(self.unit_path))
+
+
+def rules_changed() -> None:
+    """Tell every process that rules, categories or departments changed (call after committing)."""
+    global _rules
+    with _lock:
+        _rules = None
+    try:
+        cache.incr(_CACHE_KEY)
+    except ValueError:
+        cache.set(_CACHE_KEY, 1, None)
+
+
+def _load() -> list[RuleView]:
+    from gongzhi.appeals.models import RoutingRule
+
+    rows = RoutingRule.objects.filter(
+        is_active=True, department__is_active=True, category__is_active=True
+    ).values_list("id", "category__path", "unit__path", "department_id", "priority")
+    return [RuleView(*row) for row in rows]
+
+
+def active_rules() -> list[RuleView]:
+    """Return the active rules, cached per process and refreshed when another process changes them."""
+    global _rules, _rules_version, _rules_loaded
+    now = time.monotonic()
+    version = cache.get(_CACHE_KEY)
+    with _lock:
+        if _rules is not None and version == _rules_version and now - _rules_loaded < _CACHE_SECONDS:
+            return _rules
+    rules = _load()
+    with _lock:
+        _rules, _rules_version, _rules_loaded = rules, version, now
+    return rules
+
+
+def matching_rules(*, category_path: str, unit_path: str) -> list[RuleView]:
+    """Return the rules that cover a category and a unit, best first."""
+    found = [
+        rule
+        for rule in active_rules()
+        if category_path.startswith(rule.category_path) and unit_path.startswith(rule.unit_path)
+    ]
+    return sorted(found, key=lambda r: r.rank, reverse=True)
+
+
+def best_rule(*, category_path: str, unit_path: str, allowed: Callable[[int], bool] | None = None) -> RuleView | None:
+    """Return the one best rule, or None when no rule matches or the best ones tie."""
+    candidates = matching_rules(category_path=category_path, unit_path=unit_path)
+    if allowed is not None:
+        candidates = [rule for rule in candidates if allowed(rule.department_id)]
+    if not candidates:
+        return None
+    if len(candidates) > 1 and candidates[0].rank == candidates[1].rank:
+        return None
+    return candidates[0]

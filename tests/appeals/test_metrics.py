@@ -1,0 +1,163 @@
+"""Three rates, overdue counts and league tables from the daily rollups, against a hand-computed month."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gongzhi.appeals import actions, metrics, tasks
+from gongzhi.appeals.models import DailyCategoryStat, DailyStat
+from tests.appeals.conftest import at, png
+
+
+def _appeal(world, resident, unit, code, department, dispatcher, when):
+    appeal = actions.appeal_submit(
+        actor=resident, channel="web", category=code, description=f"{code} 诉求 {when}", unit=unit
+    )
+    actions.appeal_dispatch(actor=dispatcher, appeal=appeal, department=department)
+    return appeal
+
+
+def _work(clock, handler, appeal, respond_at, rating=None, resident=None):
+    clock.set(respond_at)
+    actions.appeal_accept(actor=handler, appeal=appeal)
+    actions.appeal_respond(actor=handler, appeal=appeal, comment="已联系")
+    clock.advance(hours=1)
+    actions.appeal_complete(actor=handler, appeal=appeal, result="已办理", evidence=[png()])
+    if rating:
+        clock.advance(hours=1)
+        resolved, satisfaction = rating
+        actions.appeal_rate(actor=resident, appeal=appeal, resolved=resolved, satisfaction=satisfaction)
+
+
+@pytest.fixture
+def november(world, resident, district_admin, handler, street_handler, clock):
+    """Five appeals in November 2026 with known outcomes (see the expected figures in each test)."""
+    clock.set(at(2026, 11, 2, 9))
+    a1 = _appeal(world, resident, world.grid, "UC02", world.department, district_admin, "a1")
+    _work(clock, handler, a1, at(2026, 11, 2, 15), (True, "satisfied"), resident)  # on time
+    clock.set(at(2026, 11, 3, 9))
+    a2 = _appeal(world, resident, world.grid, "UC02", world.department, district_admin, "a2")
+    _work(clock, handler, a2, at(2026, 11, 4, 10), (True, "basic"), resident)  # late response
+    clock.set(at(2026, 11, 4, 9))
+    a3 = _appeal(world, resident, world.other_community, "UC01", world.street_department, district_admin, "a3")
+    _work(clock, street_handler, a3, at(2026, 11, 4, 11), (False, "unsatisfied"), resident)
+    clock.set(at(2026, 11, 5, 9))
+    a4 = _appeal(world, resident, world.grid, "UC02", world.department, district_admin, "a4")  # never answered
+    clock.set(at(2026, 11, 5, 9, 30))
+    a5 = _appeal(world, resident, world.outside_grid, "NO03", world.department, district_admin, "a5")
+    _work(clock, handler, a5, at(2026, 11, 5, 10), (True, "satisfied"), resident)
+    tasks.watch_deadlines(now=at(2026, 11, 6, 9, 5))  # only a4 is past its response deadline
+    metrics.rollup(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    return [a1, a2, a3, a4, a5]
+
+
+def test_the_month_totals_match_the_hand_computed_rates(november, district_admin):
+    report = metrics.month_report(district_admin, month=dt.date(2026, 11, 1))
+    totals = report["totals"]
+    assert (totals["received"], totals["dispatched"], totals["responded_on_time"]) == (5, 5, 3)
+    assert totals["response_rate"] == 0.6
+    assert (totals["rated"], totals["rated_resolved"], totals["satisfied"], totals["basically_satisfied"]) == (
+        4,
+        3,
+        2,
+        1,
+    )
+    assert totals["resolution_rate"] == 0.75 and totals["satisfaction_rate"] == 0.75
+    assert totals["overdue"] == 1 and totals["unsatisfied"] == 1
+    assert totals["score"] == 72.0  # 20% × 0.6 + 40% × 0.75 + 40% × 0.75
+
+
+def test_departments_are_ranked_by_score(november, district_admin, world):
+    departments = {
+        d["name"]: d for d in metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["departments"]
+    }
+    cgw = departments[world.department.name]
+    assert (cgw["dispatched"], cgw["responded_on_time"], cgw["response_rate"]) == (4, 2, 0.5)
+    assert (cgw["rated"], cgw["resolution_rate"], cgw["satisfaction_rate"], cgw["overdue"]) == (3, 1.0, 1.0, 1)
+    assert cgw["score"] == 90.0 and cgw["rank"] == 1
+    cgk = departments[world.street_department.name]
+    assert (cgk["response_rate"], cgk["resolution_rate"], cgk["satisfaction_rate"], cgk["score"]) == (
+        1.0,
+        0.0,
+        0.0,
+        20.0,
+    )
+    assert cgk["rank"] == 2
+
+
+def test_streets_are_ranked_and_the_most_frequent_categories_become_theme_candidates(november, district_admin, world):
+    report = metrics.month_report(district_admin, month=dt.date(2026, 11, 1))
+    streets = {s["name"]: s for s in report["streets"]}
+    heping, qingshan = streets["和平街道"], streets["青山镇"]
+    assert (heping["dispatched"], heping["responded_on_time"], heping["rated"], heping["rated_resolved"]) == (
+        4,
+        2,
+        3,
+        2,
+    )
+    assert heping["score"] == 63.33 and heping["rank"] == 2
+    assert qingshan["score"] == 100.0 and qingshan["rank"] == 1
+    assert report["top_categories"][0] == {"code": "UC02", "name": "垃圾清运", "received": 3}
+    themes = {t["unit_name"]: t["categories"] for t in report["themes"]}
+    assert [c["code"] for c in themes["和平街道"]] == ["UC02", "UC01"]
+    assert [c["code"] for c in themes["青山镇"]] == ["NO03"]
+    assert {d["name"] for d in report["definitions"]} >= {"响应率", "解决率", "满意率"}
+
+
+def test_a_street_sees_its_communities_and_only_its_own_figures(november, dispatcher):
+    report = metrics.month_report(dispatcher, month=dt.date(2026, 11, 1))
+    assert report["totals"]["dispatched"] == 4  # not the township's appeal
+    units = {u["name"]: u for u in report["units"]}
+    assert units["光明社区"]["score"] == 86.67 and units["光明社区"]["rank"] == 1
+    assert units["幸福社区"]["score"] == 20.0
+    assert [s["name"] for s in report["streets"]] == ["和平街道"]
+
+
+def test_a_department_sees_its_own_rows(november, handler, world):
+    report = metrics.month_report(handler, month=dt.date(2026, 11, 1))
+    assert report["totals"]["dispatched"] == 4
+    assert [d["name"] for d in report["departments"]] == [world.department.name]
+
+
+def test_the_rollup_is_rebuilt_not_added_to(november, district_admin):
+    before = DailyStat.objects.count(), DailyCategoryStat.objects.count()
+    metrics.rollup(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert (DailyStat.objects.count(), DailyCategoryStat.objects.count()) == before
+    assert metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["totals"]["received"] == 5
+
+
+def test_rollups_keep_to_their_days(november, district_admin):
+    metrics.rollup(dt.date(2026, 11, 3), dt.date(2026, 11, 3))
+    assert set(DailyStat.objects.values_list("day", flat=True)) >= {dt.date(2026, 11, 2), dt.date(2026, 11, 5)}
+    assert sum(DailyStat.objects.filter(day=dt.date(2026, 11, 3)).values_list("received", flat=True)) == 1
+
+
+def test_the_trend_gives_one_point_per_month(november, district_admin):
+    points = metrics.trend(district_admin, months=3, until=dt.date(2026, 11, 30))
+    assert [p["month"] for p in points] == ["2026-09", "2026-10", "2026-11"]
+    assert points[-1]["received"] == 5 and points[0]["received"] == 0
+
+
+def test_the_report_reads_only_rollups(november, district_admin, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        metrics.month_report(district_admin, month=dt.date(2026, 11, 1))
+
+
+def test_whistle_check_ins_count_against_the_summoned_department(
+    world, resident, street_staff, utility_handler, clock
+):
+    clock.set(at(2026, 11, 10, 9))
+    appeal = actions.appeal_submit(actor=resident, channel="web", category="UC04", description="违建", unit=world.grid)
+    actions.whistle_blow(
+        actor=street_staff, appeal=appeal, departments=[world.utility, world.department], reason="联合执法"
+    )
+    clock.set(at(2026, 11, 10, 9, 50))
+    summons = appeal.whistles.get().summonses.get(department=world.utility)
+    actions.whistle_check_in(actor=utility_handler, summons=summons)
+    tasks.watch_deadlines(now=at(2026, 11, 10, 10))
+    metrics.rollup(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    rows = {r["department_id"]: r for r in DailyStat.objects.values()}
+    assert (rows[world.utility.pk]["summoned"], rows[world.utility.pk]["checked_in_late"]) == (1, 1)
+    assert rows[world.department.pk]["check_in_missed"] == 1
