@@ -269,3 +269,6 @@ LOGGING = {
 }
 
 os.environ.setdefault("JIEBA_CACHE", str(VAR_DIR / "jieba.cache"))
+
+# Open311 GeoReport v2: the jurisdiction_id clients may pass (default: the host of GONGZHI_BASE_URL).
+GONGZHI_OPEN311_JURISDICTION = env_str("GONGZHI_OPEN311_JURISDICTION", "") or ""

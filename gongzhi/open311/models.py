@@ -37,3 +37,23 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Submission(models.Model):
+    """What an Open311 client sent with an appeal beyond the appeal itself (who sent it, device, media)."""
+
+    ACCESS_UNIT_PATH = "appeal__unit_path"
+
+    appeal = models.OneToOneField("appeals.Appeal", on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="submissions")
+    device_id = models.CharField(max_length=100, blank=True)
+    account_id = models.CharField(max_length=100, blank=True)
+    media_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 提交")
+        verbose_name_plural = _("Open311 提交")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} via {self.api_key_id}"
