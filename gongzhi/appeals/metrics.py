@@ -79,7 +79,9 @@ DEFINITIONS = [
     (gettext_lazy("超期数"), gettext_lazy("当月超过响应时限或办结时限的诉求数（按超期发生日统计）。")),
     (
         gettext_lazy("综合得分"),
-        gettext_lazy("响应率×20% + 解决率×40% + 满意率×40%；某项无数据时按其余各项权重折算。"),
+        gettext_lazy(
+            "响应率×20% + 解决率×40% + 满意率×40%；当月无派单时按其余两项折算；当月没有评价的单位不参与排名。"
+        ),
     ),
     (
         gettext_lazy("报到"),
@@ -319,7 +321,13 @@ class Figures:
 
     @property
     def score(self) -> float | None:
-        """Return the weighted score out of 100, from the exact rates (rounded once, at the end)."""
+        """Return the weighted score out of 100, from the exact rates (rounded once, at the end).
+
+        Without any rating in the period there is no score: residents' ratings carry 80% of the weight, and a
+        unit must not rank first merely because nobody has rated it yet.
+        """
+        if not self.counts["rated"]:
+            return None
         exact = self.rates(exact=True)
         total = weight = 0.0
         for name, w in WEIGHTS.items():
@@ -482,7 +490,11 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     # The level just below the report's top unit (communities of a street, streets of a district...).
     children: list[Unit] = []
     if len(tops) == 1:
-        children = list(Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1).order_by("path"))
+        children = list(
+            Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1)
+            .exclude(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP])  # those are the street league already
+            .order_by("path")
+        )
     department_rows = []
     for row in qs.exclude(department__isnull=True).values("department_id").annotate(**_SUMS).order_by():
         figures = Figures()
