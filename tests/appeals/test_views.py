@@ -157,21 +157,24 @@ def test_the_appeal_page_runs_each_action(world, resident, dispatcher, handler, 
     assert 'data-testid="action-dispatch"' in page and "办理过程" in page
     response = client.post(
         f"/appeals/{appeal.number}/act/dispatch/",
-        {"department": world.department.pk, "comment": "请处理", "version": appeal.version},
+        {"dispatch-department": world.department.pk, "dispatch-comment": "请处理", "dispatch-version": appeal.version},
     )
     assert response.status_code == 302
     handler_client = client_for(handler)
     assert handler_client.post(f"/appeals/{appeal.number}/act/accept/", {}).status_code == 302
     # htmx: the panel comes back in place with the result.
     swapped = handler_client.post(
-        f"/appeals/{appeal.number}/act/respond/", {"comment": "已联系"}, HTTP_HX_REQUEST="true"
+        f"/appeals/{appeal.number}/act/respond/", {"respond-comment": "已联系"}, HTTP_HX_REQUEST="true"
     )
     assert swapped.status_code == 200 and "已记录联系情况" in swapped.content.decode()
-    missing = handler_client.post(f"/appeals/{appeal.number}/act/complete/", {"result": "已清运"})
+    missing = handler_client.post(f"/appeals/{appeal.number}/act/complete/", {"complete-result": "已清运"})
     assert missing.status_code == 422 and "办理证明" in missing.content.decode()
     done = handler_client.post(
         f"/appeals/{appeal.number}/act/complete/",
-        {"result": "已清运", "evidence": [SimpleUploadedFile("after.png", PNG, content_type="image/png")]},
+        {
+            "complete-result": "已清运",
+            "complete-evidence": [SimpleUploadedFile("after.png", PNG, content_type="image/png")],
+        },
     )
     assert done.status_code == 302
     assert Appeal.objects.get().status == "resolved"
@@ -180,7 +183,8 @@ def test_the_appeal_page_runs_each_action(world, resident, dispatcher, handler, 
 def test_a_conflicting_action_explains_itself(world, resident, dispatcher, rule):
     appeal = submit(world, resident)
     response = client_for(dispatcher).post(
-        f"/appeals/{appeal.number}/act/dispatch/", {"department": world.department.pk, "version": appeal.version}
+        f"/appeals/{appeal.number}/act/dispatch/",
+        {"dispatch-department": world.department.pk, "dispatch-version": appeal.version},
     )
     assert response.status_code == 409
 

@@ -270,12 +270,30 @@ ACTION_FORMS = {
     "rate": f.RateForm,
 }
 WITH_DEPARTMENTS = {"dispatch", "redispatch", "split", "whistle"}
+ACTION_PERMS = {
+    "dispatch": "appeals.dispatch",
+    "redispatch": "appeals.dispatch",
+    "reject": "appeals.dispatch",
+    "merge": "appeals.dispatch",
+    "split": "appeals.coordinate",
+    "whistle": "appeals.coordinate",
+    "accept": "appeals.handle",
+    "return": "appeals.handle",
+    "respond": "appeals.handle",
+    "complete": "appeals.handle",
+    "extension": "appeals.handle",
+    "decide_extension": "appeals.extend",
+    "review": "appeals.supervise",
+    "close": "appeals.supervise",
+    "note": "appeals.note",
+}
 
 
 def _form_for(name: str, appeal: Appeal, data: Any = None, files: Any = None) -> Any:
     form_class = ACTION_FORMS[name]
     initial = {"version": appeal.version}
-    kwargs: dict[str, Any] = {"initial": initial}
+    # Each action's form has its own prefix: field ids stay unique on a page that shows several forms.
+    kwargs: dict[str, Any] = {"initial": initial, "prefix": name}
     if name in WITH_DEPARTMENTS:
         kwargs["departments"] = queries.departments_covering(appeal.unit_path)
     if name == "dispatch":
@@ -354,6 +372,12 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     appeal = queries.access_appeal(request.user, number)
     if action not in ACTION_FORMS:
         raise InvalidInput(fields={"action": _("未知的操作。")})
+    # Too small a role is a 403 before any form is read (the action checks again, on the locked row).
+    perm = ACTION_PERMS.get(action)
+    if perm == "appeals.handle":
+        access.check_any(request.user, perm)
+    elif perm is not None:
+        access.check(request.user, perm, appeal)
     form = _form_for(action, appeal, request.POST, request.FILES)
     if form.is_valid():
         try:
