@@ -351,3 +351,14 @@ def test_an_import_that_fails_while_writing_leaves_nothing(world, dispatcher, mo
     with pytest.raises(RuntimeError):
         actions.appeal_import(actor=dispatcher, data=xlsx_bytes(headers, rows))
     assert not Appeal.objects.exists()
+
+
+def test_the_pages_read_in_english(world, resident, rule, dispatcher):
+    appeal = submit(world, resident)
+    client = client_for(dispatcher)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/appeals/{appeal.number}/").content.decode()
+    assert "Timeline" in page and "Waste collection" in page and "Dispatched automatically" in page
+    form = client_for()
+    form.cookies["django_language"] = "en"
+    assert "Submit an appeal" in form.get("/appeals/new/").content.decode()
