@@ -14,7 +14,7 @@ from django.utils import timezone
 from gongzhi.appeals import actions, metrics
 from gongzhi.appeals.models import Appeal, Category
 from gongzhi.people.roles import Role
-from tests.appeals.conftest import PNG, ensure_taxonomy
+from tests.appeals.conftest import PNG, drop_number_sequences, ensure_taxonomy
 from tests.factories import UserFactory, grant
 
 
@@ -22,6 +22,12 @@ from tests.factories import UserFactory, grant
 def frozen(moment: dt.datetime):
     with mock.patch.object(timezone, "now", lambda: moment):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _sequences():
+    yield
+    drop_number_sequences()
 
 
 @pytest.fixture
