@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
@@ -74,6 +74,8 @@ class Snapshot:
     departments: dict[int, Any]
     categories: dict[str, Any]
     attributes: dict[int, list[Any]]
+    # Department id -> its active handlers, filled on demand while the snapshot lives (for notifications).
+    handlers: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def rules_changed() -> None:

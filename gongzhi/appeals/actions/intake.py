@@ -219,7 +219,9 @@ def _next_from_sequence(year: int) -> int:
     name = f"appeals_number_{int(year)}"
     with connection.cursor() as cursor:
         # The text cast defers the name lookup to run time, so a missing sequence gives NULL, not an error.
-        cursor.execute("SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END", [name, name])
+        cursor.execute(
+            "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END", [name, name]
+        )
         value = cursor.fetchone()[0]
         if value is not None:
             return int(value)
@@ -395,10 +397,8 @@ def appeal_submit(
         email=email_index,
         public=bool(is_public),
     )
-    if key:
-        replay = _replay(scope, key, fingerprint)
-        if replay is not None:
-            return replay
+    # An Idempotency-Key is looked up only when its insert collides (retries are rare; every submission
+    # would otherwise pay a query): the savepoint below rolls the attempt back and the first appeal is returned.
 
     moment = submitted_at or timezone.now()
     stored: list[str] = []
