@@ -446,6 +446,19 @@ class Application(ApplicantMixin):
         return bool(self.deadline and self.is_open and self.deadline < timezone.now())
 
 
+EVENT_LABELS = {
+    "materials": _("补交材料"),
+    "visit": _("居民来访"),
+    "authorization": _("登记委托书"),
+    "custody": _("材料交接"),
+    "appointment": _("陪办预约"),
+    "rating": _("评价"),
+    "overdue": _("超期"),
+    "escalated": _("升级督办"),
+    "materials_overdue": _("容缺材料逾期"),
+}
+
+
 class ApplicationEvent(models.Model):
     """One line of an application's timeline (never overwritten)."""
 
@@ -464,6 +477,16 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        """Return what happened, in words: the new status, or the kind of event."""
+        if self.to_status:
+            try:
+                return str(ApplicationStatus(self.to_status).label)
+            except ValueError:
+                return self.to_status
+        return str(EVENT_LABELS.get(self.kind, self.kind))
 
 
 class AuthorizationKind(models.TextChoices):
@@ -488,6 +511,16 @@ class ProxyAuthorization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        """Return what happened, in words: the new status, or the kind of event."""
+        if self.to_status:
+            try:
+                return str(ApplicationStatus(self.to_status).label)
+            except ValueError:
+                return self.to_status
+        return str(EVENT_LABELS.get(self.kind, self.kind))
 
 
 RESIDENT_PARTY = "resident"
