@@ -30,3 +30,12 @@ def verify_audit_chain() -> bool:
     if not result.ok:
         logging.getLogger("gongzhi.audit").error("audit chain broken at #%s: %s", result.broken_seq, result.reason)
     return result.ok
+
+
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("services-overdue")
+def services_overdue_sweep() -> dict[str, int]:
+    """Flag applications (办件) past their deadline, escalate those a working day late, remind due materials."""
+    from gongzhi.services.tasks import overdue_sweep
+
+    return overdue_sweep()
