@@ -114,14 +114,24 @@ def test_a_request_outside_the_catalogue_is_redirected_and_counted(svc, api, com
     # No guide: staff says where to go (self-declaration).
     r = client.post(
         "/services/certificate-requests/redirect",
-        {"unit_id": unit, "requested": "亲属关系证明", "kind": "self_declaration", "go_to": "由本人书面承诺", "reason": "无法定依据"},
+        {
+            "unit_id": unit,
+            "requested": "亲属关系证明",
+            "kind": "self_declaration",
+            "go_to": "由本人书面承诺",
+            "reason": "无法定依据",
+        },
     )
     assert r.status_code == 201
     # Without a place to go, nothing is written.
-    assert_error(client.post("/services/certificate-requests/redirect", {"unit_id": unit, "requested": "健在证明"}), 422)
+    assert_error(
+        client.post("/services/certificate-requests/redirect", {"unit_id": unit, "requested": "健在证明"}), 422
+    )
     # A catalogue certificate is not redirected: issue it.
     assert_error(
-        client.post("/services/certificate-requests/redirect", {"unit_id": unit, "requested": "居住证明"}), 422, "in_catalogue"
+        client.post("/services/certificate-requests/redirect", {"unit_id": unit, "requested": "居住证明"}),
+        422,
+        "in_catalogue",
     )
     # A catalogue certificate whose facts cannot be verified is refused (and counted per type).
     r = client.post(

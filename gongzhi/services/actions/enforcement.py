@@ -96,8 +96,10 @@ def case_register(
     return case
 
 
-def _lock(case: EnforcementCase) -> EnforcementCase:
-    return EnforcementCase.objects.select_for_update().select_related("unit", "team").get(pk=case.pk)
+def _lock(case: EnforcementCase, actor: Any) -> EnforcementCase:
+    locked = EnforcementCase.objects.select_for_update().select_related("unit", "team").get(pk=case.pk)
+    access.check(actor, "services.enforcement_manage", locked)
+    return locked
 
 
 def _move(actor: Any, case: EnforcementCase, target: str) -> str:
@@ -109,7 +111,7 @@ def _move(actor: Any, case: EnforcementCase, target: str) -> str:
 
 @transaction.atomic
 def case_investigate(*, actor: Any, case: EnforcementCase, findings: str) -> EnforcementCase:
-    case = _lock(case)
+    case = _lock(case, actor)
     if not (findings or "").strip():
         raise InvalidInput(fields={"findings": _("请填写调查结论。")})
     old = _move(actor, case, E.INVESTIGATED)
@@ -132,7 +134,7 @@ def case_decide(
     note: str = "",
 ) -> EnforcementCase:
     """Decide: a penalty must rest on a penalty power in the unit's own register (its legal basis is copied)."""
-    case = _lock(case)
+    case = _lock(case, actor)
     access.check(actor, "services.enforcement_manage", case)
     errors: dict[str, str] = {}
     if decision not in Decision.values:
@@ -187,7 +189,7 @@ def case_decide(
 
 @transaction.atomic
 def case_execute(*, actor: Any, case: EnforcementCase, note: str) -> EnforcementCase:
-    case = _lock(case)
+    case = _lock(case, actor)
     if case.decision != Decision.PENALTY:
         raise InvalidInput(_("不予处罚的案件不需要执行，可直接结案。"), fields={"decision": _("无需执行。")})
     if not (note or "").strip():
@@ -202,7 +204,7 @@ def case_execute(*, actor: Any, case: EnforcementCase, note: str) -> Enforcement
 
 @transaction.atomic
 def case_close(*, actor: Any, case: EnforcementCase, note: str = "") -> EnforcementCase:
-    case = _lock(case)
+    case = _lock(case, actor)
     if case.status == E.DECIDED and case.decision == Decision.PENALTY:
         raise InvalidInput(_("处罚决定执行后才能结案。"), fields={"status": _("尚未执行。")})
     old = _move(actor, case, E.CLOSED)
