@@ -410,9 +410,13 @@ def case_list(actor: Any, *, status: str = "", source: str = "", law_area: str =
     return qs
 
 
-def penalty_powers(unit: Unit) -> QuerySet[Duty]:
-    """Return the powers a case in this unit may rest on (the unit's own register, penalties and coercion)."""
-    return active_duties().filter(unit=unit, kind__in=["penalty", "coercion"]).order_by("code")
+def penalty_powers(case: EnforcementCase) -> QuerySet[Duty]:
+    """Return the powers a case may rest on: penalties and coercion in the register of its unit or its team's unit."""
+    return (
+        active_duties()
+        .filter(unit_id__in=[case.unit_id, case.team.unit_id], kind__in=["penalty", "coercion"])
+        .order_by("code")
+    )
 
 
 # --- certificates ------------------------------------------------------------------------------

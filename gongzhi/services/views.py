@@ -432,7 +432,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     form = None
     if item is not None:
         form = forms.DeskForm(request.POST or None, items=[item])
-        form.fields["mode"].choices = [(m, l) for m, l in forms.DESK_MODES if m in item.modes]
+        form.fields["mode"].choices = [(m, label) for m, label in forms.DESK_MODES if m in item.modes]
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -477,7 +477,7 @@ def desk_bundle(request: HttpRequest) -> HttpResponse:
         common = set(Mode.values)
         for i in items:
             common &= set(i.modes)
-        form.fields["mode"].choices = [(m, l) for m, l in forms.DESK_MODES if m in common]
+        form.fields["mode"].choices = [(m, label) for m, label in forms.DESK_MODES if m in common]
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -847,7 +847,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 @staff_view
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     c = queries.access_case(request.user, case_id)
-    powers = list(queries.penalty_powers(c.unit))
+    powers = list(queries.penalty_powers(c))
     decide_form = forms.DecideForm(duties=[(d.pk, f"{d.code} {d.name}") for d in powers])
     status = 200
     if request.method == "POST":

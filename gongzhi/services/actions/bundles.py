@@ -69,7 +69,12 @@ def bundle_submit(
         present = resident_present if resident_present is not None else mode != Mode.PROXY
     if not unit.path.startswith(template.owner_unit.path):
         raise InvalidInput(fields={"template_id": _("该一件事不在您所在单位的目录中。")})
-    items = list(template.items.filter(is_active=True).prefetch_related("materials").select_related("owner_unit").order_by("code"))
+    items = list(
+        template.items.filter(is_active=True)
+        .prefetch_related("materials")
+        .select_related("owner_unit")
+        .order_by("code")
+    )
     if not items:
         raise InvalidInput(fields={"template_id": _("该一件事没有可办事项。")})
     for item in items:

@@ -143,7 +143,10 @@ def case_decide(
     if decision == Decision.PENALTY:
         if duty is None:
             errors["duty_id"] = _("处罚须引用本单位权力清单中的处罚事项。")
-        elif duty.unit_id != case.unit_id or duty.kind not in (DutyKind.PENALTY, DutyKind.COERCION):
+        elif duty.unit_id not in (case.unit_id, case.team.unit_id) or duty.kind not in (
+            DutyKind.PENALTY,
+            DutyKind.COERCION,
+        ):
             holder = queries.duty_holder(case.unit, duty.code)
             errors["duty_id"] = _("%(unit)s的权力清单中没有该处罚事项（%(holder)s）。") % {
                 "unit": case.unit.name,
@@ -165,7 +168,7 @@ def case_decide(
             errors["note"] = _("不予处罚须写明理由。")
         if penalty_amount not in (None, ""):
             errors["penalty_amount"] = _("不予处罚不能有罚款。")
-        if duty is not None and duty.unit_id != case.unit_id:
+        if duty is not None and duty.unit_id not in (case.unit_id, case.team.unit_id):
             errors["duty_id"] = _("引用的权力事项须属于本单位。")
     if errors:
         raise InvalidInput(fields=errors)
