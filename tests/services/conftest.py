@@ -141,7 +141,7 @@ def build_services(world) -> ServicesWorld:
             modes=["online", "direct", "proxy", "accompany"],
             remote_finish=True,
             eligibility="年满60周岁的本区户籍或常住老年人",
-            materials=MATERIALS_ID + [{"name": "一寸照片", "form": "original", "copies": 2}],
+            materials=[*MATERIALS_ID, {"name": "一寸照片", "form": "original", "copies": 2}],
         ),
         "food": actions.item_create(
             actor=admin,

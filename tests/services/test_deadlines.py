@@ -23,7 +23,6 @@ def _grants_from_long_ago(world, svc):
     """The cast's grants start today; these tests travel in time, so let them start in 2020."""
     from gongzhi import access
     from gongzhi.people.models import RoleGrant
-
     from gongzhi.services.models import Duty
 
     RoleGrant.objects.update(valid_from=dt.date(2020, 1, 1))
