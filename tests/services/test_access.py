@@ -92,6 +92,8 @@ def objs(svc, world, community_worker, street_staff):
         "community": world.community.pk,
         "street": world.street.pk,
         "item": svc.items["elderly"].pk,
+        "worker": community_worker.pk,
+        "ctype": svc.cert_types["residence"].pk,
         "town_supervisor": town_supervisor,
         "street_only": outsider_village,
     }
@@ -127,7 +129,7 @@ ENDPOINTS = [
     (
         "post",
         "/services/applications/{app}/appointments",
-        {"staff_id": 1, "at": "2030-01-01T09:00:00+08:00", "place": "x"},
+        {"staff_id": "{worker}", "at": "2030-01-01T09:00:00+08:00", "place": "x"},
         "outsider",
         "supervisor",
     ),
@@ -141,7 +143,14 @@ ENDPOINTS = [
     (
         "post",
         "/services/certificates",
-        {"unit_id": "{community}", "type_id": 1, "holder_name": "x", "purpose": "x", "content": "x", "evidence": "x"},
+        {
+            "unit_id": "{community}",
+            "type_id": "{ctype}",
+            "holder_name": "x",
+            "purpose": "x",
+            "content": "x",
+            "evidence": "x",
+        },
         "outsider",
         "supervisor",
     ),

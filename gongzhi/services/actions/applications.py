@@ -361,7 +361,7 @@ def application_submit(
 
 def _lock(app: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("item", "handling_unit", "unit", "bundle")
         .get(pk=app.pk)
     )
@@ -821,7 +821,7 @@ def appointment_create(
 @transaction.atomic
 def appointment_finish(*, actor: Any, appointment: Appointment, held: bool, note: str = "") -> Appointment:
     """Close an appointment: held (the resident came, one trip) or cancelled."""
-    appt = Appointment.objects.select_for_update().select_related("application").get(pk=appointment.pk)
+    appt = Appointment.objects.select_for_update(of=("self",)).select_related("application").get(pk=appointment.pk)
     app = _lock(appt.application)
     access.check(actor, "services.custody", app)
     if appt.status != AppointmentStatus.SCHEDULED:
@@ -879,7 +879,7 @@ def overdue_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     flagged = escalated = reminded = 0
     late = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(status__in=S.open_values(), deadline__lt=now)
         .select_related("item", "handling_unit", "taken_by")
     )

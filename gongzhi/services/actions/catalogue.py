@@ -103,7 +103,7 @@ def point_update(
     is_active: bool | None = None,
 ) -> ServicePoint:
     """Change what a point offers, who is on duty, its hours and modules."""
-    point = ServicePoint.objects.select_for_update().select_related("unit").get(pk=point.pk)
+    point = ServicePoint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=point.pk)
     access.check(actor, "services.points", point)
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -277,7 +277,7 @@ def certificate_redirect(
 
 @transaction.atomic
 def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
-    cert = Certificate.objects.select_for_update().select_related("unit", "type").get(pk=certificate.pk)
+    cert = Certificate.objects.select_for_update(of=("self",)).select_related("unit", "type").get(pk=certificate.pk)
     access.check(actor, "services.certificates_revoke", cert)
     if not (reason or "").strip():
         raise InvalidInput(fields={"reason": _("请写明撤销理由。")})

@@ -97,7 +97,7 @@ def case_register(
 
 
 def _lock(case: EnforcementCase, actor: Any) -> EnforcementCase:
-    locked = EnforcementCase.objects.select_for_update().select_related("unit", "team").get(pk=case.pk)
+    locked = EnforcementCase.objects.select_for_update(of=("self",)).select_related("unit", "team").get(pk=case.pk)
     access.check(actor, "services.enforcement_manage", locked)
     return locked
 

@@ -28,7 +28,7 @@ from gongzhi.services.models import (
 
 
 def _point(actor: Any, point: ServicePoint, kind: str) -> ServicePoint:
-    point = ServicePoint.objects.select_for_update().select_related("unit").get(pk=point.pk)
+    point = ServicePoint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=point.pk)
     access.check(actor, "services.village_log", point)
     if kind not in point.service_kinds:
         message = _("%(point)s未开设“%(kind)s”服务。") % {"point": point.name, "kind": ServiceKind(kind).label}
@@ -100,7 +100,7 @@ def parcel_record(
 
 @transaction.atomic
 def parcel_pickup(*, actor: Any, parcel: ParcelLog) -> ParcelLog:
-    parcel = ParcelLog.objects.select_for_update().select_related("point__unit").get(pk=parcel.pk)
+    parcel = ParcelLog.objects.select_for_update(of=("self",)).select_related("point__unit").get(pk=parcel.pk)
     access.check(actor, "services.village_log", parcel)
     if parcel.direction != ParcelDirection.IN:
         raise InvalidInput(fields={"direction": _("只有到件需要登记取件。")})
@@ -225,7 +225,7 @@ def listing_create(
 def listing_sell(
     *, actor: Any, listing: ProduceListing, buyer_name: str, buyer_contact: str, sold_quantity: Any = None
 ) -> ProduceListing:
-    listing = ProduceListing.objects.select_for_update().select_related("point__unit").get(pk=listing.pk)
+    listing = ProduceListing.objects.select_for_update(of=("self",)).select_related("point__unit").get(pk=listing.pk)
     access.check(actor, "services.village_log", listing)
     if listing.status != ListingStatus.LISTED:
         raise Conflict(_("该产品已成交或下架。"))
@@ -262,7 +262,7 @@ def listing_sell(
 
 @transaction.atomic
 def listing_withdraw(*, actor: Any, listing: ProduceListing) -> ProduceListing:
-    listing = ProduceListing.objects.select_for_update().select_related("point__unit").get(pk=listing.pk)
+    listing = ProduceListing.objects.select_for_update(of=("self",)).select_related("point__unit").get(pk=listing.pk)
     access.check(actor, "services.village_log", listing)
     if listing.status != ListingStatus.LISTED:
         raise Conflict(_("该产品已成交或下架。"))
