@@ -689,6 +689,34 @@ def certificates(request: HttpRequest) -> HttpResponse:
     issued = queries.certificates_visible(request.user)
     if unit is not None:
         issued = issued.filter(unit__path__startswith=unit.path)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            "certificates",
+            _("证明"),
+            [
+                _("证明编号"),
+                _("证明类型"),
+                _("持证人"),
+                _("用途"),
+                _("出具单位"),
+                _("出具日期"),
+                _("有效期至"),
+                _("状态"),
+            ],
+            (
+                [
+                    c.serial,
+                    c.type.name,
+                    c.holder_name,
+                    c.purpose,
+                    c.unit.name,
+                    c.issued_at,
+                    c.valid_until,
+                    _("已撤销") if c.revoked_at else _("有效"),
+                ]
+                for c in issued.order_by("-issued_at", "-id")[:50000].iterator()
+            ),
+        )
     return render(
         request,
         "services/certificates.html",
@@ -801,6 +829,40 @@ def cases(request: HttpRequest) -> HttpResponse:
     qs = queries.case_list(
         request.user, status=status_filter, source=request.GET.get("source", ""), text=request.GET.get("q", "")
     )
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            "enforcement-cases",
+            _("执法案件"),
+            [
+                _("案件编号"),
+                _("执法领域"),
+                _("当事人"),
+                _("地点"),
+                _("来源"),
+                _("关联诉求编号"),
+                _("状态"),
+                _("处理决定"),
+                _("罚款金额（元）"),
+                _("法律依据"),
+                _("立案时间"),
+            ],
+            (
+                [
+                    c.number,
+                    c.law_area,
+                    c.party_name,
+                    c.location,
+                    c.get_source_display(),
+                    c.appeal_number,
+                    c.get_status_display(),
+                    c.get_decision_display() if c.decision else "",
+                    c.penalty_amount,
+                    c.legal_basis,
+                    c.registered_at,
+                ]
+                for c in qs.order_by("-registered_at", "-id")[:50000].iterator()
+            ),
+        )
     page = keyset_page(qs, order=("-registered_at", "-id"), after=request.GET.get("cursor"), limit=30)
     paths = access.units_for(request.user, "services.enforcement_manage")
     units = [
@@ -956,6 +1018,8 @@ def village(request: HttpRequest, point_id: int) -> HttpResponse:
             if which in forms_in:
                 apply_form_errors(forms_in[which], exc)
             status = _status(exc)
+    if request.GET.get("format") == "xlsx":
+        return _village_export(request, point)
     logs = queries.village_logs(request.user, point)
     monthly = queries.village_monthly(request.user, point)
     chart = {
@@ -976,3 +1040,58 @@ def village(request: HttpRequest, point_id: int) -> HttpResponse:
         {"point": point, **logs, "monthly": monthly, "chart": chart, "forms": forms_in, "now": timezone.now()},
         status=status,
     )
+
+
+def _village_export(request: HttpRequest, point: Any) -> HttpResponse:
+    """Excel of one village log: parcels, finance services or produce listings (?log=...)."""
+    logs = queries.village_logs(request.user, point, limit=50000)
+    kind = request.GET.get("log", "parcels")
+    if kind == "finance":
+        headers = [_("时间"), _("业务"), _("办理人"), _("金额"), _("机构"), _("业务流水号")]
+        rows = [
+            [f.at, f.get_service_display(), f.resident_name, f.amount, f.institution, f.reference]
+            for f in logs["finance"]
+        ]
+    elif kind == "listings":
+        headers = [
+            _("产品"),
+            _("数量"),
+            _("单位"),
+            _("单价"),
+            _("卖方"),
+            _("卖方联系方式"),
+            _("状态"),
+            _("买方"),
+            _("买方联系方式"),
+            _("成交额"),
+        ]
+        rows = [
+            [
+                x.product,
+                x.quantity,
+                x.measure,
+                x.price,
+                x.seller_name,
+                x.seller_contact,
+                x.get_status_display(),
+                x.buyer_name,
+                x.buyer_contact,
+                x.sold_value,
+            ]
+            for x in logs["listings"]
+        ]
+    else:
+        headers = [_("时间"), _("方向"), _("运单号"), _("快递公司"), _("收/寄件人"), _("联系电话"), _("取件时间")]
+        rows = [
+            [
+                p.at,
+                p.get_direction_display(),
+                p.tracking_number,
+                p.carrier,
+                p.party_name,
+                p.party_phone_masked,
+                p.picked_up_at,
+            ]
+            for p in logs["parcels"]
+        ]
+    return xlsx_response(f"village-{kind}", point.name, headers, rows)

@@ -65,7 +65,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUBMITTED, S.ACCEPTED_PENDING): DESK,
     (S.SUBMITTED, S.REFUSED): DECIDERS,
     (S.SUBMITTED, S.WITHDRAWN): frozenset({APPLICANT}),
-    (S.ACCEPTED_PENDING, S.ACCEPTED): DESK,
+    # Materials brought in later complete the acceptance, whoever carried them (grid workers act as agents).
+    (S.ACCEPTED_PENDING, S.ACCEPTED): CARRIERS,
     (S.ACCEPTED_PENDING, S.IN_PROGRESS): DESK,
     (S.ACCEPTED_PENDING, S.REFUSED): DECIDERS,
     (S.ACCEPTED, S.IN_PROGRESS): DESK,

@@ -134,6 +134,11 @@ def test_the_staff_pages_render(svc, world, community_worker, district_admin, st
         (district_admin, "/services/duties/?format=xlsx"),
         (street_staff, "/services/enforcement/"),
         (svc.village_worker, f"/services/points/{svc.village_point.pk}/village/"),
+        (street_staff, "/services/enforcement/?format=xlsx"),
+        (community_worker, f"/services/certificates/?unit={world.community.pk}&format=xlsx"),
+        (svc.village_worker, f"/services/points/{svc.village_point.pk}/village/?format=xlsx&log=finance"),
+        (svc.village_worker, f"/services/points/{svc.village_point.pk}/village/?format=xlsx&log=listings"),
+        (svc.village_worker, f"/services/points/{svc.village_point.pk}/village/?format=xlsx"),
         (community_worker, "/desk/"),
         (district_admin, "/desk/"),
     ]:

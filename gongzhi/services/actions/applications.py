@@ -450,7 +450,7 @@ def application_supply(
     old = app.status
     required, deferrable = queries.missing_materials(app)
     if app.status == S.ACCEPTED_PENDING and not required and not deferrable:
-        transition(app, S.ACCEPTED, roles=acting_roles(actor, "services.process", app) or {Role.COMMUNITY_WORKER})
+        transition(app, S.ACCEPTED, roles=acting_roles(actor, "services.custody", app))
         app.materials_due_on = None
     app.save()
     _event(app, actor, "materials", old, app.status, "、".join(names))
