@@ -208,10 +208,15 @@ def _application_context(request: HttpRequest, app: Any, **forms_in: Any) -> dic
     from gongzhi.services.actions.common import acting_roles
 
     user = request.user
-    roles = acting_roles(user, "services.process", app) | acting_roles(user, "services.custody", app)
+    from gongzhi.services.actions.applications import may_decide
+
+    roles = acting_roles(user, "services.custody", app) | acting_roles(user, "services.process", app)
     if app.applicant_id == user.pk:
         roles.add(APPLICANT)
     moves = next_states(TRANSITIONS, app.status, roles)
+    if not may_decide(user, app):
+        # A point that only took the application may carry the result and papers; the finishing unit decides.
+        moves = [m for m in moves if m in (ApplicationStatus.DELIVERED, ApplicationStatus.WITHDRAWN)]
     required, deferrable = queries.missing_materials(app)
     staff = bool(roles - {APPLICANT})
     custody_ok = access.can(user, "services.custody", app)

@@ -67,6 +67,11 @@ def test_one_desk_takes_everything_and_routes_each_to_where_it_is_finished(
     # The street centre finishes the elderly card remotely; the worker hands it over at the station.
     street = api(street_staff)
     app_id = taken[0]["id"]
+    # The station took it, but the street centre decides: the worker cannot accept it.
+    body = assert_error(worker.post(f"/services/applications/{app_id}/accept", {}), 403, "forbidden")
+    assert "和平街道" in body["error"]["message"]
+    # The community's own legal consultation is decided at the community.
+    assert worker.post(f"/services/applications/{taken[2]['id']}/accept", {}).status_code == 200
     assert street.get("/services/applications", {"status": "submitted"}).json()["items"][0]["id"] in {
         a["id"] for a in taken
     }

@@ -362,13 +362,38 @@ def application_submit(
 def _lock(app: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("item", "handling_unit", "unit", "bundle")
+        .select_related("item", "handling_unit", "handling_department", "unit", "bundle")
         .get(pk=app.pk)
     )
 
 
+def may_decide(actor: Any, app: Application) -> bool:
+    """Return whether the actor works where the application is finished (the handling unit or department).
+
+    Any point may take an application and hand papers over, but accepting, finishing and refusing are for
+    the unit (or department) that finishes the item.
+    """
+    if not access.can(actor, "services.process", app):
+        return False
+    if app.handling_department_id:
+        rules = access.table("services.process")
+        if any(
+            g.department_id == app.handling_department_id and rules.get(g.role) == access.SUBTREE
+            for g in access.grants(actor)
+        ):
+            return True
+    return access.can(actor, "services.process", app.handling_unit)
+
+
+def check_decide(actor: Any, app: Application) -> None:
+    access.check(actor, "services.process", app)
+    if not may_decide(actor, app):
+        where = app.handling_department.name if app.handling_department_id else app.handling_unit.name
+        raise Forbidden(_("该办件由%(where)s办理；您可以受理和交接材料，但不能作出办理决定。") % {"where": where})
+
+
 def _move(actor: Any, app: Application, target: str, perm: str = "services.process") -> str:
-    access.check(actor, perm, app)
+    check_decide(actor, app)
     return transition(app, target, roles=acting_roles(actor, perm, app))
 
 
@@ -385,7 +410,7 @@ def application_accept(
 ) -> Application:
     """Accept: with every required material (ACCEPTED), or with deferrable ones due by a date (容缺受理)."""
     app = _lock(application)
-    access.check(actor, "services.process", app)
+    check_decide(actor, app)
     if app.mode == Mode.PROXY and not ProxyAuthorization.objects.filter(application=app).exists():
         raise InvalidInput(
             _("代办须先登记居民的书面委托（上传委托书或屏幕签名）。"),
@@ -474,7 +499,7 @@ def application_start(*, actor: Any, application: Application, note: str = "") -
 def application_complete(*, actor: Any, application: Application, note: str = "") -> Application:
     """Finish an application (办结): every material in, and for 陪办 the accompanied visit held."""
     app = _lock(application)
-    access.check(actor, "services.process", app)
+    check_decide(actor, app)
     required, deferrable = queries.missing_materials(app)
     if required or deferrable:
         message = _("材料尚未补齐，不能办结：%(names)s") % {"names": "、".join(required + deferrable)}
@@ -511,10 +536,10 @@ def _require_balanced(app: Application) -> None:
 @transaction.atomic
 def application_refuse(*, actor: Any, application: Application, reason: str) -> Application:
     app = _lock(application)
+    check_decide(actor, app)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(fields={"reason": _("请写明不予办理的理由。")})
-    access.check(actor, "services.process", app)
     _require_balanced(app)
     old = _move(actor, app, S.REFUSED)
     app.refused_reason = reason[:2000]
