@@ -242,3 +242,17 @@ def test_enforcement_pages_register_and_move_a_case(svc, world, street_staff):
         == 302
     )
     assert "CF-CG-003" in client.get(case_url).content.decode()
+
+
+def test_the_pages_read_in_english(svc, world, community_worker):
+    client = _client(community_worker)
+    community_worker.language = "en"
+    community_worker.save(update_fields=["language"])
+    for url, text in [
+        (f"/services/?unit={world.community.pk}", "Service guide"),
+        (f"/services/points/{svc.doorstep.pk}/figures/", "At most one trip"),
+        ("/services/verify/?code=ABCD", "Invalid: this certificate cannot be confirmed"),
+        ("/services/work/", "Applications"),
+    ]:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert text in page, url
