@@ -14,6 +14,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("applications/<int:app_id>/", views.application, name="application"),
     path("applications/<int:app_id>/authorization/", views.authorization, name="authorization"),
+    path("applications/<int:app_id>/authorization/file/", views.authorization_file, name="authorization_file"),
     path("applications/<int:app_id>/custody/", views.custody, name="custody"),
     path("applications/<int:app_id>/appointment/", views.appointment, name="appointment"),
     path("applications/<int:app_id>/<slug:verb>/", views.application_act, name="act"),

@@ -364,6 +364,23 @@ def authorization(request: HttpRequest, app_id: int) -> HttpResponse:
     return redirect("services:application", app.pk)
 
 
+@staff_view
+def authorization_file(request: HttpRequest, app_id: int) -> HttpResponse:
+    """The written authorization itself, to those who may handle the papers (never a public media URL)."""
+    from django.http import FileResponse
+
+    app = queries.access_application(request.user, app_id)
+    access.check(request.user, "services.custody", app)
+    auth = getattr(app, "authorization", None)
+    if auth is None:
+        raise NotFound()
+    ext = auth.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(auth.file.open("rb"), content_type=auth.content_type)
+    response["Content-Disposition"] = f'inline; filename="{app.number}-authorization.{ext}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 @staff_view
 def custody(request: HttpRequest, app_id: int) -> HttpResponse:

@@ -101,6 +101,17 @@ def test_desk_intake_of_a_proxy_application_with_a_signature_and_custody(
     assert ok.status_code == 302
     assert app.authorization.kind == "signature"
     assert app.authorization.file.read() == base64.b64decode(PNG_1PX)
+    shown = client.get(f"/services/applications/{app.pk}/authorization/file/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == base64.b64decode(PNG_1PX)
+    assert (
+        _client(svc.world.users["outsider"]).get(f"/services/applications/{app.pk}/authorization/file/").status_code
+        == 404
+    )
+    assert (
+        _client(svc.world.users["supervisor"]).get(f"/services/applications/{app.pk}/authorization/file/").status_code
+        == 403
+    )
     handed = client.post(
         f"/services/applications/{app.pk}/custody/",
         {"document": "居民身份证", "quantity": 1, "from_party": "resident", "to_party": f"user:{community_worker.pk}"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -688,7 +689,8 @@ def authorization_record(
         scope=scope.strip()[:300],
         recorded_by=actor,
     )
-    auth.file.save(f"{app.number}.{ext}", ContentFile(data), save=False)
+    # A random name: the file is served only through the access-checked view, never by a guessable URL.
+    auth.file.save(f"{app.number}-{secrets.token_hex(12)}.{ext}", ContentFile(data), save=False)
     auth.save()
     _event(app, actor, "authorization", note=str(AuthorizationKind(kind).label))
     record(
