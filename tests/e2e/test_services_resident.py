@@ -107,3 +107,44 @@ def test_a_worker_takes_a_proxy_application_with_a_signature_drawn_on_screen(pag
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=custody-outstanding]").is_visible()
     axe(page, context="custody log")
+
+
+def test_the_staff_pages_pass_axe(page, live, login, axe, world, svc):
+    worker = world.users["community_worker"]
+    actions.application_submit(
+        actor=worker, item=svc.items["legal"], point=svc.doorstep, mode="direct", applicant_name="甲"
+    )
+    login(page, "community_worker")
+    for path in [
+        "/services/work/",
+        f"/services/desk/?point={svc.doorstep.pk}&item={svc.items['elderly'].pk}",
+        f"/services/desk/bundle/?point={svc.doorstep.pk}&template={svc.bundle.pk}",
+        f"/services/points/{svc.doorstep.pk}/figures/",
+        f"/services/certificates/?unit={world.community.pk}",
+    ]:
+        page.goto(live + path)
+        page.wait_for_load_state("networkidle")
+        axe(page, context=path)
+        if "figures" in path:
+            assert page.locator(".chart svg").count() == 2  # ECharts drew both charts (no CSP block)
+
+
+def test_the_village_and_enforcement_pages_pass_axe(page, live, login, axe, world, svc):
+    login(page, "street_staff")
+    page.goto(live + "/services/enforcement/")
+    axe(page, context="enforcement")
+    page.goto(live + "/services/duties/")
+    axe(page, context="duties")
+    actions.parcel_record(
+        actor=svc.village_worker,
+        point=svc.village_point,
+        direction="in",
+        tracking_number="SF1",
+        carrier="顺丰",
+        party_name="杨伯",
+    )
+    page.context.clear_cookies()
+    login(page, "village_worker")
+    page.goto(f"{live}/services/points/{svc.village_point.pk}/village/")
+    assert page.get_by_text("SF1").is_visible()
+    axe(page, context="village logs")
