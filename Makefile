@@ -59,7 +59,7 @@ test: install-dev lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
 bench: install-dev
-	$(PY) -m bench
+	$(PY) -m bench all
 
 clean:
 	rm -rf $(VENV) node_modules var/static
