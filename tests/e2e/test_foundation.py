@@ -15,7 +15,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from gongzhi.people.models import Resident
-from gongzhi.units.models import OrganizationKind
+from gongzhi.units.models import Organization, OrganizationKind
 from tests.factories import identity_number, make_organization, make_resident
 
 pytestmark = pytest.mark.e2e
@@ -136,6 +136,25 @@ def test_a_district_admin_walks_every_foundation_page(page, live, login, axe, wo
     expect(page.locator("main h1")).to_contain_text("刘德胜")
     axe(page, context="new resident")
     assert Resident.objects.count() == before + 1
+
+    # The forms behind the administration pages.
+    liu = Resident.objects.get(name="刘德胜")
+    org = Organization.objects.get(name="光明社区志愿者协会")
+    for path in (
+        f"/people/residents/{liu.pk}/edit/",
+        f"/units/{world.community.pk}/new/",
+        f"/units/{world.grid.pk}/edit/",
+        f"/units/{world.grid.pk}/move/",
+        f"/units/{world.grid.pk}/close/",
+        "/units/departments/new/",
+        f"/units/departments/{world.department.pk}/edit/",
+        "/units/organizations/new/",
+        f"/units/organizations/{org.pk}/",
+        f"/units/organizations/{org.pk}/edit/",
+        "/people/households/new/",
+        "/audit/verify/",
+    ):
+        visit(page, axe, live + path)
 
     # Households, users, the audit log (the create above is in it).
     visit(page, axe, f"{live}/people/households/")
