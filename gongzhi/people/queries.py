@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gongzhi import access
 from gongzhi.lib.errors import InvalidInput
-from gongzhi.lib.pagination import Page, keyset_page
+from gongzhi.lib.pagination import Page, keyset_page, keyset_page_by_keys
 from gongzhi.people.models import ApiToken, Household, Resident, ResidentTag, ResidentTagKind, RoleGrant, User
 from gongzhi.units.models import Unit
 
@@ -77,12 +77,16 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def resident_page(actor: Any, *, after: str | None = None, limit: int | None = None, **filters: Any) -> Page:
-    qs = (
-        resident_filter(actor, **filters)
-        .select_related("unit", "household")
-        .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.order_by("tag")))
-    )
-    return keyset_page(qs, order=("id",), after=after, limit=limit)
+    def rows(pks: list[int]) -> QuerySet[Resident]:
+        return (
+            Resident.objects.filter(pk__in=pks)
+            .select_related("unit", "household")
+            .prefetch_related(Prefetch("tags", queryset=ResidentTag.objects.order_by("tag")))
+        )
+
+    # Cut the page on ids first: a district-wide scope then sorts ids from the partial (unit, id) index
+    # instead of 100,000 joined rows (see bench/people_residents.py).
+    return keyset_page_by_keys(resident_filter(actor, **filters), order=("id",), after=after, limit=limit, fetch=rows)
 
 
 def households_visible(actor: Any, perm: str = "residents.view") -> QuerySet[Household]:
