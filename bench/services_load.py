@@ -155,11 +155,11 @@ def build(rebuild: bool) -> dict:
     return {"point": points[0], "item": items[0], "codes": codes}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebuild", action="store_true", help="flush the database and create the data again")
     parser.add_argument("--runs", type=int, default=RUNS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sys.path.insert(0, os.getcwd())
     _setup_django()
     from django.conf import settings
