@@ -58,3 +58,12 @@ def appeals_rollup() -> int:
     from gongzhi.appeals.metrics import rollup_recent
 
     return rollup_recent()
+
+
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("services-overdue")
+def services_overdue_sweep() -> dict[str, int]:
+    """Flag applications (办件) past their deadline, escalate those a working day late, remind due materials."""
+    from gongzhi.services.tasks import overdue_sweep
+
+    return overdue_sweep()
