@@ -467,12 +467,16 @@ def generate(count: int, city: dict, rng: random.Random, *, days: int = 730) -> 
     return counts
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--appeals", type=int, default=1_000_000, help="how many appeals (10000000 for the big run)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the gongzhi_bench* database first")
     parser.add_argument("--seed", type=int, default=20261125)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres") or "/gongzhi_bench" not in url:
+        print("appeals_generate: skipped; set DATABASE_URL=postgres://…/gongzhi_bench_… (a database it may fill)")
+        return 0
     setup()
     from django.db import connection
 
@@ -517,7 +521,8 @@ def main() -> None:
         for username, secret in tokens.items():
             handle.write(f"{username}={secret}\n")
     print(f"tokens written to {path}; total {time.monotonic() - started:.0f}s")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
