@@ -494,7 +494,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rows: {counts} ({time.monotonic() - started:.0f}s)")
     first = (dt.datetime.now(TZ) - dt.timedelta(days=731)).date()
     t = time.monotonic()
-    rows = metrics.rollup(first, dt.date.today())
+    rows, day = 0, first
+    while day <= dt.date.today():  # a month per transaction keeps memory flat
+        end = min(dt.date.today(), day + dt.timedelta(days=30))
+        rows += metrics.rollup(day, end)
+        day = end + dt.timedelta(days=1)
     print(f"rollups: {rows:,} rows in {time.monotonic() - t:.0f}s")
     connection.close()
     import psycopg

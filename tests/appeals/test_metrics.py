@@ -161,3 +161,16 @@ def test_whistle_check_ins_count_against_the_summoned_department(
     rows = {r["department_id"]: r for r in DailyStat.objects.values()}
     assert (rows[world.utility.pk]["summoned"], rows[world.utility.pk]["checked_in_late"]) == (1, 1)
     assert rows[world.department.pk]["check_in_missed"] == 1
+
+
+def test_the_rollup_command_rebuilds_a_range_in_steps(november, district_admin):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("rollup", "--from", "2026-11-01", "--to", "2026-11-30", "--step", "10", stdout=out)
+    assert out.getvalue().count("rows") >= 3
+    assert metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["totals"]["received"] == 5
+    with pytest.raises(CommandError):
+        call_command("rollup", "--from", "2026-12-01", "--to", "2026-11-01")
