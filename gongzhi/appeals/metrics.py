@@ -106,7 +106,11 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 class _Reporting:
-    """Map any unit to its reporting unit: its community or village, or itself when higher up."""
+    """Map any unit to its reporting unit: its street or township, or itself when higher up.
+
+    Streets are the level that is ranked (and departments); a finer grain would multiply the rollup
+    rows (day × community × department is nearly one row per appeal event at city scale).
+    """
 
     def __init__(self) -> None:
         self.units = {u["pk"]: u for u in Unit.objects.values("pk", "path", "kind")}
@@ -119,11 +123,11 @@ class _Reporting:
             return found
         unit = self.units[unit_id]
         result = unit
-        if unit["kind"] in (UnitKind.GRID, UnitKind.BUILDING):
+        if unit["kind"] in (UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID, UnitKind.BUILDING):
             step = Unit.steplen
             for end in range(len(unit["path"]) - step, 0, -step):
                 ancestor = self.by_path.get(unit["path"][:end])
-                if ancestor and ancestor["kind"] in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
+                if ancestor and ancestor["kind"] in (UnitKind.STREET, UnitKind.TOWNSHIP):
                     result = ancestor
                     break
         self._cache[unit_id] = result
@@ -518,7 +522,8 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     if len(tops) == 1:
         children = list(
             Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1)
-            .exclude(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP])  # those are the street league already
+            # Streets are the street league already; rollups do not go below streets.
+            .filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT])
             .order_by("path")
         )
     department_rows = []

@@ -727,7 +727,7 @@ class WhistleSummons(models.Model):
 
 
 class DailyStat(models.Model):
-    """Daily rollup per reporting unit (community/village, else the appeal's unit) and department.
+    """Daily rollup per reporting unit (the street or township, else the appeal's unit) and department.
 
     Rebuilt for a range of days by ``rollup`` (periodic task and command); dashboards read only these.
     """
@@ -772,7 +772,7 @@ class DailyStat(models.Model):
 
 
 class DailyCategoryStat(models.Model):
-    """Daily count of appeals received per reporting unit and category (for 每月一题 candidates)."""
+    """Daily count of appeals received per reporting unit (street/township) and category (每月一题 candidates)."""
 
     ACCESS_UNIT_PATH = "unit_path"
 
