@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.lib.crypto import parse_field_keys
 from gongzhi.lib.env import (
     database_from_url,
     env_bool,
@@ -39,7 +40,11 @@ if PRODUCTION and DEBUG:
 SECRET_KEY = secret_from_env_or_file("GONGZHI_SECRET_KEY", VAR_DIR / "secret_key", required=PRODUCTION)
 # Field-encryption keys: "id:key" pairs, comma-separated, the first one encrypts; the others still decrypt.
 FIELD_KEYS_RAW = secret_from_env_or_file("GONGZHI_FIELD_KEY", VAR_DIR / "field_key", required=PRODUCTION)
+parse_field_keys(FIELD_KEYS_RAW)  # fail at start-up, naming the variable, rather than at the first encryption
+# The blind-index key (optional): set it before retiring the oldest field key (see gongzhi/lib/crypto.py).
 BLIND_INDEX_KEY = env_str("GONGZHI_BLIND_INDEX_KEY")
+if BLIND_INDEX_KEY is not None and len(BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("GONGZHI_BLIND_INDEX_KEY must be at least 32 characters long")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
