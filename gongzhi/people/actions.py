@@ -327,7 +327,16 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str) -> str:
 def resident_export_record(*, actor: Any, filters: dict[str, Any]) -> None:
     """Record that someone exported the register (an export is a disclosure, even masked)."""
     access.check_any(actor, "residents.export")
-    record(actor=actor, action="people.resident_export", changes={"filters": {k: str(v) for k, v in filters.items()}})
+    shown: dict[str, str] = {}
+    for key, value in filters.items():
+        # The audit log is permanent: a number someone searched for is recorded masked, like everywhere else.
+        if key == "identity_number":
+            shown[key] = crypto.mask_identity_number(normalize_identity_number(str(value)))
+        elif key == "mobile":
+            shown[key] = crypto.mask_mobile(normalize_mobile(str(value)))
+        else:
+            shown[key] = str(value)
+    record(actor=actor, action="people.resident_export", changes={"filters": shown})
 
 
 def resident_find_by_identity(*, actor: Any, identity_number: str) -> Resident:
