@@ -734,3 +734,76 @@ def token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- field-key rotation -----------------------------------------------------------------------
+
+
+def encrypted_columns() -> list[tuple[type[Any], str, str | None]]:
+    """Return (model, `<name>_encrypted` field, `<name>_index` field or None) for every Gongzhi model."""
+    from django.apps import apps
+
+    found: list[tuple[type[Any], str, str | None]] = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("gongzhi."):
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        for name in sorted(names):
+            if name.endswith("_encrypted"):
+                stem = name[: -len("_encrypted")]
+                found.append((model, name, f"{stem}_index" if f"{stem}_index" in names else None))
+    return found
+
+
+def field_keys_rotate(
+    *, actor: Any = None, reindex: bool = False, batch_size: int = 500, progress: Any = None
+) -> dict[str, int]:
+    """Re-encrypt every encrypted column with the current field key (and recompute blind indexes on request).
+
+    Works in batches, each in its own transaction, so it can run on a live system and be resumed:
+    rows already under the current key are skipped (unless reindexing). Returns rows changed per model.
+    """
+    if batch_size < 1:
+        raise InvalidInput(fields={"batch_size": _("每批数量至少为1。")})
+    current = crypto.current_key_id()
+    counts: dict[str, int] = {}
+    for model, column, index_column in encrypted_columns():
+        label = f"{model._meta.label}.{column}"
+        stem = column[: -len("_encrypted")]
+        qs = model._default_manager.exclude(**{column: ""})
+        if not reindex:
+            qs = qs.exclude(**{f"{column}__startswith": f"{crypto.PREFIX}:{current}:"})
+        total = qs.count()
+        changed = processed = 0
+        last_pk = None
+        while True:
+            with transaction.atomic():
+                batch_qs = qs.order_by("pk")
+                if last_pk is not None:
+                    batch_qs = batch_qs.filter(pk__gt=last_pk)
+                rows = list(batch_qs.select_for_update().values_list("pk", column)[:batch_size])
+                if not rows:
+                    break
+                for pk, token in rows:
+                    value = crypto.decrypt(token)
+                    fields: dict[str, Any] = {}
+                    if crypto.key_id_of(token) != current:
+                        fields[column] = crypto.encrypt(value)
+                    if reindex and index_column:
+                        fields[index_column] = crypto.blind_index(value, purpose=stem)
+                    if fields:
+                        # update() leaves updated_at alone: a new key changes no one's record.
+                        model._default_manager.filter(pk=pk).update(**fields)
+                        changed += 1
+                last_pk = rows[-1][0]
+                processed += len(rows)
+            if progress is not None:
+                progress(label, min(processed, total), total)
+        counts[label] = changed
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="people.field_keys_rotate",
+            changes={"key": current, "reindex": reindex, "rows": {k: v for k, v in counts.items() if v}},
+        )
+    return counts

@@ -107,7 +107,11 @@ def test_key_lists_parse_in_order():
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("110101199003071234", "110***********1234"), ("11010119900307123X", "110***********123X"), ("1234567", "*******")],
+    [
+        ("110101199003071234", "110***********1234"),
+        ("11010119900307123X", "110***********123X"),
+        ("1234567", "*******"),
+    ],
 )
 def test_identity_numbers_are_masked(value, masked):
     assert crypto.mask_identity_number(value) == masked
