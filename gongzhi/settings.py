@@ -18,16 +18,21 @@ from gongzhi.lib.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_dotted_path,
+    env_email,
+    env_file,
     env_int,
     env_list,
     env_str,
+    env_timezone,
     redis_from_url,
     secret_from_env_or_file,
     sqlite_database,
+    writable_dir,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("GONGZHI_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+VAR_DIR = writable_dir("GONGZHI_VAR_DIR", BASE_DIR / "var")
 
 GONGZHI_ENV = env_choice("GONGZHI_ENV", "development", ("development", "production", "test"))
 PRODUCTION = GONGZHI_ENV == "production"
@@ -163,7 +168,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
-TIME_ZONE = env_str("GONGZHI_TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
+TIME_ZONE = env_timezone("GONGZHI_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -189,7 +194,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("GONGZHI_MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
+MEDIA_ROOT = writable_dir("GONGZHI_MEDIA_ROOT", VAR_DIR / "media")
 
 # Request size limits: JSON bodies and form fields; uploads are checked by each app too.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GONGZHI_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
@@ -238,16 +243,15 @@ else:
         "consumer": {"workers": env_int("GONGZHI_TASK_WORKERS", 2, minimum=1, maximum=64), "worker_type": "thread"},
     }
 
-EMAIL_BACKEND = (
-    "django.core.mail.backends.locmem.EmailBackend"
-    if TESTING
-    else env_str("GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-)
-DEFAULT_FROM_EMAIL = env_str("GONGZHI_FROM_EMAIL", "gongzhi@localhost")
+EMAIL_BACKEND = env_dotted_path("GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env_email("GONGZHI_FROM_EMAIL", "gongzhi@localhost")
 EMAIL_HOST = env_str("GONGZHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("GONGZHI_EMAIL_PORT", 25, minimum=1, maximum=65535)
 # Dotted path of the SMS/WeChat sender; the default keeps messages in the outbox table only.
-GONGZHI_SMS_SENDER = env_str("GONGZHI_SMS_SENDER", "gongzhi.notify.senders.OutboxSender")
+# It is imported when the notify app starts, so a wrong path stops start-up.
+GONGZHI_SMS_SENDER = env_dotted_path("GONGZHI_SMS_SENDER", "gongzhi.notify.senders.OutboxSender")
 
 # Public base URL, used in notifications, QR codes and Open311 discovery.
 GONGZHI_BASE_URL = (env_str("GONGZHI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -255,7 +259,8 @@ if not GONGZHI_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"GONGZHI_BASE_URL must start with http:// or https://, got {GONGZHI_BASE_URL!r}")
 
 # Font embedded in generated PDFs (must contain Chinese glyphs); found automatically when unset.
-GONGZHI_PDF_FONT = env_str("GONGZHI_PDF_FONT")
+_pdf_font = env_file("GONGZHI_PDF_FONT")
+GONGZHI_PDF_FONT = str(_pdf_font) if _pdf_font else None
 
 NINJA_PAGINATION_PER_PAGE = 50
 
