@@ -286,7 +286,8 @@ def _validate_department(
         raise InvalidInput(fields={"kind": _("未知的部门类型。")})
     if not code.strip():
         raise InvalidInput(fields={"code": _("编码不能为空。")})
-    if not jurisdiction.path.startswith(unit.path) and not unit.path.startswith(jurisdiction.path):
+    if not jurisdiction.path.startswith(unit.path):
+        # A department never reaches above its own unit: a street section cannot handle the whole district.
         raise InvalidInput(fields={"jurisdiction": _("管辖范围应为所属单位或其下级。")})
     clash = Department.objects.filter(code=code.strip())
     if exclude is not None:
@@ -310,6 +311,9 @@ def department_create(
     """Create a department belonging to a unit, handling matters in its jurisdiction (default: the unit)."""
     access.check(actor, "departments.manage", unit)
     jurisdiction = jurisdiction or unit
+    for field, node in (("unit", unit), ("jurisdiction", jurisdiction)):
+        if node.valid_to is not None:
+            raise InvalidInput(fields={field: _("该单位已撤销。")})
     name = _clean_name(name)
     _validate_department(name=name, kind=kind, code=code, unit=unit, jurisdiction=jurisdiction, exclude=None)
     department = Department.objects.create(
@@ -345,6 +349,8 @@ def department_update(*, actor: Any, department: Department, **fields: Any) -> D
         fields["name"] = _clean_name(fields["name"])
     if fields.get("jurisdiction") is not None:
         access.check(actor, "departments.manage", fields["jurisdiction"])
+        if fields["jurisdiction"].valid_to is not None and fields["jurisdiction"].pk != department.jurisdiction_id:
+            raise InvalidInput(fields={"jurisdiction": _("该单位已撤销。")})
     for field, value in fields.items():
         if value is None:
             continue
@@ -392,6 +398,8 @@ def organization_create(
     access.check(actor, "organizations.manage", unit)
     if parent is not None:
         access.check(actor, "organizations.view", parent)
+    if unit.valid_to is not None:
+        raise InvalidInput(fields={"unit": _("该单位已撤销。")})
     name = _clean_name(name)
     _validate_org_parent(kind, parent)
     credit_code = credit_code.strip().upper()
