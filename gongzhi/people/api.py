@@ -356,6 +356,10 @@ class HouseholdOut(Schema):
 class HouseholdDetailOut(HouseholdOut):
     members: list[ResidentOut]
 
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Resident]:
+        return obj.members_list
+
 
 class HouseholdPageOut(Schema):
     items: list[HouseholdOut]
@@ -390,11 +394,7 @@ def household_detail(request: HttpRequest, household_id: int):
     household.members_list = list(
         queries.household_members(actor(request), household).select_related("unit").prefetch_related("tags")
     )
-    return {
-        **{f: getattr(household, f) for f in ("id", "number", "unit_id", "address", "notes")},
-        "unit_name": household.unit.name,
-        "members": household.members_list,
-    }
+    return household
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS}, tags=["residents"])
