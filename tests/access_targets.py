@@ -12,8 +12,16 @@ from gongzhi.people.actions import token_create
 from gongzhi.people.models import Household, Resident, RoleGrant, User
 from gongzhi.people.roles import Role
 from gongzhi.units.models import Department, DepartmentKind, Organization, OrganizationKind, Unit, UnitKind
-from tests.factories import UserFactory, World, grant, identity_number, make_department, make_organization
-from tests.factories import make_resident, make_unit
+from tests.factories import (
+    UserFactory,
+    World,
+    grant,
+    identity_number,
+    make_department,
+    make_organization,
+    make_resident,
+    make_unit,
+)
 
 ROLES = [
     "sysadmin",
