@@ -275,6 +275,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view
 def user_create(request: HttpRequest) -> HttpResponse:
+    access.check_any(request.user, "users.manage")
     form = UserCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -290,6 +291,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view
 def grant_create(request: HttpRequest) -> HttpResponse:
+    access.check_any(request.user, "grants.manage")
     form = GrantForm(
         request.POST,
         units=unit_choices(units_visible(request.user, "grants.manage")),
