@@ -533,7 +533,9 @@ def grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
         actor=actor,
         action="people.grant_revoke",
         target=grant,
-        unit=grant.unit,
+        unit=grant.unit
+        or (grant.department.unit if grant.department else None)
+        or (grant.organization.unit if grant.organization else None),
         changes={"user": grant.user_id, "role": grant.role},
     )
     return grant
