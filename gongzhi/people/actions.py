@@ -265,7 +265,8 @@ def resident_create(*, actor: Any, unit: Unit, data: dict[str, Any]) -> Resident
 @transaction.atomic
 def resident_update(*, actor: Any, resident: Resident, data: dict[str, Any]) -> Resident:
     """Change a resident's record; moving them to another unit needs rights on both units."""
-    resident = Resident.objects.select_for_update().select_related("unit").get(pk=resident.pk)
+    # Lock the resident only (not the unit row the join reaches: that would serialize a whole community).
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("unit").get(pk=resident.pk)
     access.check(actor, "residents.manage", resident)
     unknown = set(data) - set(RESIDENT_FIELDS)
     if unknown:
@@ -509,7 +510,8 @@ def grant_create(
 @transaction.atomic
 def grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
     grant = (
-        RoleGrant.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins to the grant's node.
+        RoleGrant.objects.select_for_update(of=("self",))
         .select_related("unit", "department__jurisdiction", "organization__unit")
         .get(pk=grant.pk)
     )
