@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gongzhi import access
@@ -272,7 +273,7 @@ def _filters(request: HttpRequest, filters: ResidentFilter) -> dict[str, Any]:
     data.pop("cursor")
     data.pop("limit")
     if data["gender"] and data["gender"] not in ("M", "F"):
-        raise InvalidInput(fields={"gender": "M/F"})
+        raise InvalidInput(fields={"gender": _("性别应为M（男）或F（女）。")})
     return data
 
 
@@ -484,7 +485,7 @@ def grant_create(request: HttpRequest, payload: GrantIn):
     if user is None:
         user = User.objects.filter(pk=payload.user_id, is_active=True).first()
         if user is None:
-            raise InvalidInput(fields={"user_id": "unknown user"})
+            raise InvalidInput(fields={"user_id": _("找不到该用户。")})
     unit = access_unit(who, payload.unit_id) if payload.unit_id else None
     department = access_department(who, payload.department_id) if payload.department_id else None
     organization = access_organization(who, payload.organization_id) if payload.organization_id else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.api import actor
@@ -123,7 +124,7 @@ def _with_parent_ids(units: list[Unit]) -> list[Unit]:
 def unit_list(request: HttpRequest, q: str = "", kind: str = "", limit: int = 50):
     """Without `q`, return the top units the caller may see; with `q`, search by name or code prefix."""
     if not 1 <= limit <= 200:
-        raise InvalidInput(fields={"limit": "1-200"})
+        raise InvalidInput(fields={"limit": _("每页数量应在1到%(max)s之间。") % {"max": 200}})
     if q or kind:
         return _with_parent_ids(queries.unit_search(actor(request), q, kind=kind or None, limit=limit))
     return _with_parent_ids(queries.unit_roots(actor(request)))
@@ -146,7 +147,7 @@ def unit_children(request: HttpRequest, unit_id: int, include_closed: bool = Fal
 @router.get("/units/{unit_id}/tree", response={200: UnitTreeOut, **ERRORS}, summary="A subtree, a few levels deep")
 def unit_tree(request: HttpRequest, unit_id: int, depth: int = 2):
     if not 1 <= depth <= 4:
-        raise InvalidInput(fields={"depth": "1-4"})
+        raise InvalidInput(fields={"depth": _("层数应在1到4之间。")})
     unit = queries.access_unit(actor(request), unit_id)
     rows = list(
         queries.units_visible(actor(request))
