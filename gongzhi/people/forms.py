@@ -34,7 +34,7 @@ class ResidentFilterForm(GongzhiForm):
 class ResidentForm(GongzhiForm):
     name = forms.CharField(label=_("姓名"), max_length=60)
     identity_number = forms.CharField(
-        label=_("身份证号码"), max_length=18, required=False, help_text=_("18位；填写后自动确定出生日期和性别。")
+        label=_("身份证号码"), max_length=24, required=False, help_text=_("18位；填写后自动确定出生日期和性别。")
     )
     gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), *Gender.choices], required=False)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
