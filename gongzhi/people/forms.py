@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.people.models import Gender, Household, Relation, ResidentTagKind
 from gongzhi.people.roles import Role
@@ -77,7 +78,7 @@ class GrantForm(GongzhiForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False)
     department = forms.ModelChoiceField(
-        label=_("部门"), queryset=None, required=False, help_text=_("部门承办人请选部门；其他角色选单位。")
+        label=pgettext_lazy("grant form", "部门"), queryset=None, required=False, help_text=_("部门承办人请选部门；其他角色选单位。")
     )
     valid_to = forms.DateField(label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
