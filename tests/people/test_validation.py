@@ -79,9 +79,7 @@ def test_mobile_numbers_are_normalized(value):
 def test_the_api_names_the_identity_field_with_its_message(world, community_worker, api, identity, message):
     client = api(community_worker)
     before = database_state()
-    response = client.post(
-        "/residents", {"unit_id": world.grid.pk, "name": "王五", "identity_number": identity}
-    )
+    response = client.post("/residents", {"unit_id": world.grid.pk, "name": "王五", "identity_number": identity})
     body = assert_error(response, 422, "invalid_input", "identity_number")
     assert body["error"]["fields"]["identity_number"] == [message]
     assert changed_tables(before, database_state()) == []
