@@ -111,13 +111,13 @@ class UnitChangeOut(Schema):
         return str(obj.actor) if obj.actor_id else None
 
 
-def _with_parent_ids(units: list[Unit]) -> list[Unit]:
-    """Attach parent ids from the paths in one query (avoids one query per unit)."""
-    parent_paths = {u.path[: -Unit.steplen] for u in units if u.depth > 1}
-    ids = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "pk"))
-    for unit in units:
-        unit._parent_id = ids.get(unit.path[: -Unit.steplen]) if unit.depth > 1 else None
-    return units
+def _with_parent_ids(nodes: list, model: type = Unit) -> list:
+    """Attach parent ids from the paths in one query (avoids one query per node)."""
+    parent_paths = {n.path[: -model.steplen] for n in nodes if n.depth > 1}
+    ids = dict(model.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+    for node in nodes:
+        node._parent_id = ids.get(node.path[: -model.steplen]) if node.depth > 1 else None
+    return nodes
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="Top units of my reach, or a search")
@@ -338,6 +338,8 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_parent_id(obj: Organization) -> int | None:
+        if hasattr(obj, "_parent_id"):
+            return obj._parent_id
         parent = Organization.objects.get_parent(obj)
         return parent.pk if parent else None
 
@@ -375,7 +377,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]):
     qs = queries.organization_list(
         actor(request), kind=filters.kind or None, unit=unit, text=filters.q, party_only=filters.party
     )
-    return list(qs[:500])
+    return _with_parent_ids(list(qs[:500]), Organization)
 
 
 @router.get("/organizations/{organization_id}", response={200: OrganizationOut, **ERRORS}, tags=["organizations"])
