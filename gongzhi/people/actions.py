@@ -277,6 +277,8 @@ def resident_update(*, actor: Any, resident: Resident, data: dict[str, Any]) -> 
     if new_unit is not None and new_unit.pk != resident.unit_id:
         if not access.can(actor, "residents.manage", new_unit):
             errors["unit"] = _("您不能把居民迁入该单位。")
+        elif new_unit.valid_to is not None:
+            errors["unit"] = _("该单位已撤销。")
         else:
             changes["unit"] = [resident.unit_id, new_unit.pk]
             resident.unit = new_unit
@@ -370,6 +372,8 @@ def household_create(*, actor: Any, unit: Unit, number: str, address: str, notes
         errors["number"] = _("户号“%(n)s”已存在。") % {"n": number}
     if not address.strip():
         errors["address"] = _("住址不能为空。")
+    elif len(address.strip()) > 200:
+        errors["address"] = _("内容过长（最多%(n)s字）。") % {"n": 200}
     if errors:
         raise InvalidInput(fields=errors)
     household = Household.objects.create(unit=unit, number=number, address=address.strip(), notes=notes.strip())
@@ -393,6 +397,8 @@ def household_update(
     if address is not None:
         if not address.strip():
             raise InvalidInput(fields={"address": _("住址不能为空。")})
+        if len(address.strip()) > 200:
+            raise InvalidInput(fields={"address": _("内容过长（最多%(n)s字）。") % {"n": 200}})
         if address.strip() != household.address:
             changes["address"] = [household.address, address.strip()]
             household.address = address.strip()
@@ -635,7 +641,7 @@ def profile_update(
         changes["elderly_mode"] = [user.elderly_mode, elderly_mode]
         user.elderly_mode = elderly_mode
     if email is not None and email.strip() != user.email:
-        if email.strip() and ("@" not in email or len(email) > 254):
+        if email.strip() and ("@" not in email or len(email.strip()) > 254):
             errors["email"] = _("电子邮件地址无效。")
         else:
             changes["email"] = "changed"

@@ -78,7 +78,10 @@ class GrantForm(GongzhiForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False)
     department = forms.ModelChoiceField(
-        label=pgettext_lazy("grant form", "部门"), queryset=None, required=False, help_text=_("部门承办人请选部门；其他角色选单位。")
+        label=pgettext_lazy("grant form", "部门"),
+        queryset=None,
+        required=False,
+        help_text=_("部门承办人请选部门；其他角色选单位。"),
     )
     valid_to = forms.DateField(label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
