@@ -383,3 +383,111 @@ def test_the_openapi_document_and_docs_are_served_locally(world, client):
     assert "/api/v1/residents" in schema["paths"] and "/api/v1/units/{unit_id}/move" in schema["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower() and "/static/" in docs
+
+
+LONG = [
+    (
+        "unit address",
+        "district_admin",
+        "post",
+        lambda t: "/units",
+        lambda t: {
+            "parent_id": t.mine.community.pk,
+            "name": "网格",
+            "kind": "grid",
+            "code": t.mine.community.code + "09",
+            "address": "路" * 201,
+        },
+        "address",
+    ),
+    (
+        "unit phone",
+        "district_admin",
+        "patch",
+        lambda t: f"/units/{t.mine.grid.pk}",
+        lambda t: {"phone": "1" * 41},
+        "phone",
+    ),
+    (
+        "department short name",
+        "district_admin",
+        "post",
+        lambda t: "/departments",
+        lambda t: {
+            "unit_id": t.mine.community.pk,
+            "name": "队",
+            "kind": "enforcement",
+            "code": "N-1",
+            "short_name": "简" * 41,
+        },
+        "short_name",
+    ),
+    (
+        "department phone",
+        "district_admin",
+        "patch",
+        lambda t: f"/departments/{t.mine.department.pk}",
+        lambda t: {"phone": "1" * 41},
+        "phone",
+    ),
+    (
+        "organization contact",
+        "district_admin",
+        "post",
+        lambda t: "/organizations",
+        lambda t: {"unit_id": t.mine.community.pk, "name": "会", "kind": "partner", "contact_name": "联" * 41},
+        "contact_name",
+    ),
+    (
+        "organization credit code",
+        "district_admin",
+        "patch",
+        lambda t: f"/organizations/{t.mine.organization.pk}",
+        lambda t: {"credit_code": "123"},
+        "credit_code",
+    ),
+    (
+        "organization phone",
+        "district_admin",
+        "patch",
+        lambda t: f"/organizations/{t.mine.organization.pk}",
+        lambda t: {"contact_phone": "1" * 41},
+        "contact_phone",
+    ),
+    (
+        "household address",
+        "community_head",
+        "post",
+        lambda t: "/households",
+        lambda t: {"unit_id": t.mine.grid.pk, "number": "H-9", "address": "路" * 201},
+        "address",
+    ),
+    (
+        "household update",
+        "community_head",
+        "patch",
+        lambda t: f"/households/{t.mine.household.pk}",
+        lambda t: {"address": "路" * 201},
+        "address",
+    ),
+    ("profile e-mail", "community_head", "patch", lambda t: "/me", lambda t: {"email": "a@" + "b" * 260}, "email"),
+    (
+        "resident into a closed unit",
+        "community_head",
+        "patch",
+        lambda t: f"/residents/{t.mine.resident.pk}",
+        lambda t: {"unit_id": t.mine.closed_building.pk},
+        "unit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "actor", "method", "path", "body", "field"), LONG, ids=[c[0] for c in LONG])
+def test_values_longer_than_their_column_or_out_of_place_are_422(world, name, actor, method, path, body, field):
+    # Without these checks PostgreSQL raised DataError (a 500) where SQLite silently stored the value.
+    targets = build_targets(world)
+    client = ApiClient(world.users[actor])
+    before = database_state()
+    response = getattr(client, method)(path(targets), body(targets))
+    assert_error(response, 422, "invalid_input", field)
+    assert changed_tables(before, database_state()) == []
