@@ -344,3 +344,29 @@ def test_anonymous_callers_get_401_everywhere(world, case):
     response = _call(ApiClient(), case, targets, targets.mine)
     assert response.status_code == 401, (case.name, response.status_code)
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+FOUNDATION_APIS = ("gongzhi_units_api_", "gongzhi_people_api_", "gongzhi_audit_api_", "gongzhi_notify_api_")
+
+
+def test_the_matrix_covers_every_foundation_endpoint(world):
+    import re
+
+    from gongzhi.api import api
+
+    schema = api.get_openapi_schema()
+    endpoints = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation["operationId"].startswith(FOUNDATION_APIS)
+    }
+    patterns = {path: re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$") for _m, path in endpoints}
+    targets = build_targets(world)
+    covered = set()
+    for case in CASES:
+        concrete = "/api/v1" + case.path(targets, targets.mine).split("?")[0]
+        for path, pattern in patterns.items():
+            if pattern.match(concrete):
+                covered.add((case.method.upper(), path))
+    assert endpoints - covered == set(), "endpoints missing from the access matrix"

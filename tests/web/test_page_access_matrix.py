@@ -235,3 +235,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(world, page):
     response = _visit(Client(), page, targets, targets.mine)
     assert response.status_code == 302, (page.name, response.status_code)
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+# Pages anyone may open signed out, tested in test_pages.py.
+PUBLIC = {"web:home", "web:about", "web:login", "web:logout", "web:set_language", "web:toggle_elderly", "web:healthz"}
+
+
+def test_the_matrix_covers_every_foundation_page(world):
+    from django.urls import get_resolver, resolve
+
+    names = set()
+    for namespace in ("web", "units", "people", "audit"):
+        resolver = get_resolver().namespace_dict[namespace][1]
+        names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
+    targets = build_targets(world)
+    covered = {resolve(page.path(targets, targets.mine).split("?")[0]).view_name for page in PAGES}
+    assert names - covered - PUBLIC == set(), "pages missing from the access matrix"
