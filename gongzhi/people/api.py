@@ -116,7 +116,8 @@ def me_update(request: HttpRequest, payload: MeUpdateIn):
 @router.post("/me/password", response={204: None, **ERRORS}, tags=["me"])
 def me_password(request: HttpRequest, payload: PasswordIn):
     actions.password_change(actor=actor(request), old_password=payload.old_password, new_password=payload.new_password)
-    if hasattr(request, "session") and request.user.is_authenticated:
+    if hasattr(request, "session") and request.session.get("_auth_user_id"):
+        # A browser session stays signed in; a bearer-token call has no session to update.
         from django.contrib.auth import update_session_auth_hash
 
         update_session_auth_hash(request, request.user.__class__.objects.get(pk=request.user.pk))
@@ -474,7 +475,7 @@ def grant_list(request: HttpRequest, user_id: int | None = None, role: str = "",
     if role:
         qs = qs.filter(role=role)
     if active:
-        qs = qs.filter(revoked_at__isnull=True)
+        qs = qs.active()  # neither revoked nor expired nor not yet valid
     return list(qs.order_by("anchor_path", "role")[:500])
 
 
