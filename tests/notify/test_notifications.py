@@ -223,3 +223,9 @@ def test_opening_a_notification_never_redirects_off_site(world, community_worker
     note = Notification.objects.create(recipient=community_worker, kind="k", title="x", url="//evil.example/")
     client.force_login(community_worker)
     assert client.post(f"/notifications/{note.pk}/open/")["Location"] == "/notifications/"
+
+
+def test_a_backslash_url_is_not_taken_for_a_local_one(world, community_worker, client):
+    note = Notification.objects.create(recipient=community_worker, kind="k", title="x", url="/\\evil.example/")
+    client.force_login(community_worker)
+    assert client.post(f"/notifications/{note.pk}/open/")["Location"] == "/notifications/"

@@ -322,3 +322,17 @@ def test_an_api_call_reads_the_actors_grants_once(world, community_head, api):
     with CaptureQueriesContext(connection) as ctx:
         assert api(community_head).patch(f"/residents/{resident.pk}", {"notes": "x"}).status_code == 200
     assert sum(q["sql"] == sql for q in ctx.captured_queries) == 1
+
+
+def test_the_grant_list_shows_active_grants_unless_asked(world, district_admin, api):
+    expired = UserFactory(username="expired")
+    grant(
+        expired,
+        Role.GRID_WORKER,
+        world.grid,
+        valid_from=TODAY - dt.timedelta(days=9),
+        valid_to=TODAY - dt.timedelta(days=1),
+    )
+    client = api(district_admin)
+    assert expired.pk not in {g["user_id"] for g in client.get("/grants").json()}
+    assert expired.pk in {g["user_id"] for g in client.get("/grants", {"active": False}).json()}

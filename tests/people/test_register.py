@@ -264,3 +264,14 @@ def test_accounts_and_grants_pages(world, community_head, client):
     assert above.status_code == 403
     unknown = client.post("/people/grants/new/", {"user": "nobody", "role": "grid_worker", "unit": world.grid.pk})
     assert unknown.status_code == 400 and "找不到该用户名" in unknown.content.decode()
+
+
+def test_the_export_reads_in_chunks_with_tags_intact(world, register, community_head, client, monkeypatch):
+    from gongzhi.people import views
+
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    client.force_login(community_head)
+    sheet = load_workbook(io.BytesIO(client.get("/people/residents/export.xlsx").content)).worksheets[0]
+    tags = {row[0].value: row[9].value for row in sheet.iter_rows(min_row=2)}
+    assert tags["王大爷"] == "独居老人、老年人" or set(tags["王大爷"].split("、")) == {"独居老人", "老年人"}
+    assert tags["王先生"] == "残疾人" and len(tags) == 5

@@ -154,3 +154,14 @@ def test_html_forms_need_the_csrf_token(world, browser):
     assert response.status_code == 403
     assert "表单已过期" in response.content.decode()
     assert browser.post("/accounts/logout/").status_code == 403
+
+
+def test_a_password_change_with_a_token_opens_no_session(world, community_worker, api):
+    _data, secret = _create(api, community_worker)
+    response = _bearer(secret).post(
+        "/api/v1/me/password",
+        '{"old_password": "correct-horse-battery", "new_password": "another-long-pass"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 204
+    assert "sessionid" not in response.cookies
