@@ -43,6 +43,9 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("GONGZHI_DEBUG must not be true when GONGZHI_ENV=production")
 
 SECRET_KEY = secret_from_env_or_file("GONGZHI_SECRET_KEY", VAR_DIR / "secret_key", required=PRODUCTION)
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own deployment check (security.W009), made a start-up error for production.
+    raise ImproperlyConfigured("GONGZHI_SECRET_KEY must be a random value of at least 50 characters in production")
 # Field-encryption keys: "id:key" pairs, comma-separated, the first one encrypts; the others still decrypt.
 FIELD_KEYS_RAW = secret_from_env_or_file("GONGZHI_FIELD_KEY", VAR_DIR / "field_key", required=PRODUCTION)
 parse_field_keys(FIELD_KEYS_RAW)  # fail at start-up, naming the variable, rather than at the first encryption
@@ -222,6 +225,10 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("GONGZHI_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("GONGZHI_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading commits the domain to HTTPS in browsers for good: an operator's explicit choice.
+    SECURE_HSTS_PRELOAD = env_bool("GONGZHI_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
