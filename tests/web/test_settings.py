@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY = "k" * 40
 PRODUCTION = {
     "GONGZHI_ENV": "production",
-    "GONGZHI_SECRET_KEY": "s" * 50,
+    "GONGZHI_SECRET_KEY": "k3-Pq9vZ" * 7,
     "GONGZHI_FIELD_KEY": f"k1:{KEY}",
     "ALLOWED_HOSTS": "gongzhi.example.org",
 }
@@ -115,6 +115,8 @@ BAD = [
     ("GONGZHI_PDF_FONT", {"GONGZHI_PDF_FONT": "/nonexistent/font.ttf"}, "GONGZHI_PDF_FONT must name an existing file"),
     ("GONGZHI_LOG_LEVEL", {"GONGZHI_LOG_LEVEL": "LOUD"}, "GONGZHI_LOG_LEVEL must be one of"),
     ("production secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": ""}, "GONGZHI_SECRET_KEY is required"),
+    ("production weak secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": "s" * 60}, "GONGZHI_SECRET_KEY must be a random"),
+    ("production short secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": "k3-Pq9vZ" * 5}, "at least 50 characters"),
     ("production field key", {**PRODUCTION, "GONGZHI_FIELD_KEY": ""}, "GONGZHI_FIELD_KEY is required"),
     ("production hosts", {**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
 ]
@@ -202,3 +204,12 @@ def test_tasks_use_sqlite_under_var_by_default_and_redis_when_configured(tmp_pat
 
 def test_test_mode_runs_tasks_immediately(tmp_path):
     assert settings_of(tmp_path, ["HUEY"], GONGZHI_ENV="test")["HUEY"]["immediate"] is True
+
+
+def test_the_production_configuration_passes_djangos_deployment_checks(tmp_path):
+    code = (
+        "import sys, django; django.setup(); from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')"
+    )
+    result = start(tmp_path, code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr[-2000:]
