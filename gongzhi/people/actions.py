@@ -145,10 +145,14 @@ def _apply_resident_fields(resident: Resident, data: dict[str, Any], errors: dic
             elif born != resident.birth_date:
                 changes["birth_date"] = [resident.birth_date, born]
                 resident.birth_date = born
-    if identity and "identity_number" not in errors:
+    authority = identity
+    if authority is None and "identity_number" not in data and resident.identity_encrypted:
+        # Not changing the number: the one on record still decides birth date and gender.
+        authority = resident.identity_number
+    if authority and "identity_number" not in errors:
         # The identity number is authoritative for birth date and gender.
-        born = birth_date_from_identity(identity)
-        gender = gender_from_identity(identity)
+        born = birth_date_from_identity(authority)
+        gender = gender_from_identity(authority)
         if data.get("birth_date") and str(data["birth_date"]) != born.isoformat() and "birth_date" not in errors:
             errors["birth_date"] = _("出生日期与身份证号码不一致。")
         if data.get("gender") and data["gender"] != gender and "gender" not in errors:
