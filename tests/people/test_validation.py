@@ -152,3 +152,19 @@ def test_the_profile_form_refuses_a_bad_mobile(world, community_worker, client):
     response = client.post("/accounts/profile/", {"display_name": "x", "language": "zh-hans", "mobile": "123"})
     assert response.status_code == 400
     assert "手机号码应为以1开头的11位数字。" in response.content.decode()
+
+
+def test_an_edit_cannot_contradict_the_identity_number_on_record(world, community_worker, api):
+    resident = (
+        api(community_worker)
+        .post("/residents", {"unit_id": world.grid.pk, "name": "王五", "identity_number": VALID})
+        .json()
+    )
+    client = api(community_worker)
+    body = assert_error(client.patch(f"/residents/{resident['id']}", {"birth_date": "1991-01-01"}), 422)
+    assert "birth_date" in body["error"]["fields"]
+    assert_error(client.patch(f"/residents/{resident['id']}", {"gender": "F"}), 422, field="gender")
+    assert client.patch(f"/residents/{resident['id']}", {"birth_date": "1990-03-07", "notes": "x"}).status_code == 200
+    # Clearing the number frees birth date and gender again.
+    response = client.patch(f"/residents/{resident['id']}", {"identity_number": "", "birth_date": "1991-01-01"})
+    assert response.status_code == 200 and response.json()["birth_date"] == "1991-01-01"
