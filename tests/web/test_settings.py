@@ -34,7 +34,7 @@ def _env(tmp_path: Path, overrides: dict[str, str]) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith("GONGZHI_")
-        and k not in {"DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PYTEST_XDIST_WORKER"}
+        and k not in {"DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({"DJANGO_SETTINGS_MODULE": "gongzhi.settings", "GONGZHI_VAR_DIR": str(tmp_path / "var")})
     env.update(overrides)
