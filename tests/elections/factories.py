@@ -83,7 +83,9 @@ def entry_of(election: Election, resident: Resident) -> RollEntry:
     return RollEntry.objects.get(election=election, resident=resident)
 
 
-def nominate_by_body(actor: Any, election: Election, resident: Resident, decision: str = "党支部会议决定") -> Nomination:
+def nominate_by_body(
+    actor: Any, election: Election, resident: Resident, decision: str = "党支部会议决定"
+) -> Nomination:
     return actions.nomination_by_body(
         actor=actor, election=election, nominee=entry_of(election, resident), body_decision=decision
     )

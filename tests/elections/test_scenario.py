@@ -65,7 +65,9 @@ def test_an_election_runs_from_creation_to_seated_representatives(
         assert api(supporter.user).post(f"/elections/nominations/{nomination_id}/support").status_code == 200
     detail = api(voters[1].user).get(f"/elections/{election_id}").json()
     assert detail["me"]["my_nomination"]["status"] == "qualified"
-    accepted = api(voters[1].user).post(f"/elections/nominations/{nomination_id}/accept", {"statement": "愿为大家服务"})
+    accepted = api(voters[1].user).post(
+        f"/elections/nominations/{nomination_id}/accept", {"statement": "愿为大家服务"}
+    )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
     # The body (party branch meeting) nominates three more; each accepts.
@@ -109,7 +111,9 @@ def test_an_election_runs_from_creation_to_seated_representatives(
     assert proxy_vote.status_code == 201, proxy_vote.content
     for resident in paper_voters:
         number = RollEntry.objects.get(election_id=election_id, resident=resident).number
-        assert worker.post(f"/elections/{election_id}/paper-ballots/issue", {"voter_number": number}).status_code == 201
+        assert (
+            worker.post(f"/elections/{election_id}/paper-ballots/issue", {"voter_number": number}).status_code == 201
+        )
     turnout = worker.get(f"/elections/{election_id}").json()["turnout"]
     assert turnout["voted"] == 12 and turnout["voters"] == 14
 

@@ -121,10 +121,12 @@ def _validate(election: Election, actor: Any, errors: dict[str, str], *, creatin
     if election.proxy_limit is None or not 0 <= election.proxy_limit <= 10:
         errors["proxy_limit"] = _("每人最多接受委托数应在0到10之间。")
     starts, ends, closes = election.voting_starts_at, election.voting_ends_at, election.nominations_close_at
+    naive = False
     for field, value in (("voting_starts_at", starts), ("voting_ends_at", ends), ("nominations_close_at", closes)):
         if value is not None and timezone.is_naive(value):
             errors[field] = _("请给出带时区的时间。")
-    if errors:
+            naive = True
+    if naive:
         return
     if starts is None:
         errors["voting_starts_at"] = _("请填写投票开始时间。")
