@@ -40,7 +40,7 @@ def _url(election: Election) -> str:
 
 
 def _event(election: Election, kind: str, actor: Any, note: str = "") -> None:
-    ElectionEvent.objects.create(election=election, kind=kind, actor=_user(actor), note=note[:2000])
+    ElectionEvent.objects.create(election=election, kind=kind, actor=_user(actor), note=note[:2000], at=timezone.now())
 
 
 def _lock(election: Election) -> Election:
