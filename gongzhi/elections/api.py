@@ -52,13 +52,11 @@ from gongzhi.units.queries import access_unit
 router = Router(tags=["elections"])
 
 
-def _body(request: HttpRequest, pk: int | None, field: str) -> Body | None:
+def _body(request: HttpRequest, pk: int | None) -> Body | None:
+    """Return a body the caller may see (an election's body or electorate), or raise NotFound."""
     if pk is None:
         return None
-    body = access.scope(actor(request), "elections.view", Body.objects.select_related("unit")).filter(pk=pk).first()
-    if body is None:
-        raise InvalidInput(fields={field: "unknown body / 找不到该议事机构"})
-    return body
+    return access.get_or_404(actor(request), "elections.view", Body.objects.select_related("unit"), pk=pk)
 
 
 def _detail(request: HttpRequest, election: Election) -> Election:
@@ -76,7 +74,7 @@ def _detail(request: HttpRequest, election: Election) -> Election:
 def election_list(request: HttpRequest, filters: Query[ElectionFilter]):
     """Elections the caller may see: in their units, or where they are on the voter roll."""
     unit = access_unit(actor(request), filters.unit_id) if filters.unit_id else None
-    body = _body(request, filters.body_id, "body_id")
+    body = _body(request, filters.body_id)
     page = queries.election_page(
         actor(request),
         after=filters.cursor,
@@ -92,8 +90,8 @@ def election_list(request: HttpRequest, filters: Query[ElectionFilter]):
 @router.post("/elections", response={201: ElectionOut, **ERRORS})
 def election_create(request: HttpRequest, payload: ElectionCreateIn):
     data = payload.dict()
-    body = _body(request, data.pop("body_id"), "body_id")
-    data["electorate_body"] = _body(request, data.pop("electorate_body_id"), "electorate_body_id")
+    body = _body(request, data.pop("body_id"))
+    data["electorate_body"] = _body(request, data.pop("electorate_body_id"))
     election = actions.election_create(actor=actor(request), body=body, **data)
     return Status(201, election)
 
@@ -121,13 +119,15 @@ def election_update(request: HttpRequest, election_id: int, payload: ElectionUpd
     election = queries.access_election(actor(request), election_id)
     data = payload.dict(exclude_unset=True)
     if "electorate_body_id" in data:
-        data["electorate_body"] = _body(request, data.pop("electorate_body_id"), "electorate_body_id")
+        data["electorate_body"] = _body(request, data.pop("electorate_body_id"))
     return actions.election_update(actor=actor(request), election=election, **data)
 
 
 @router.get("/elections/{election_id}/events", response={200: list[EventOut], **ERRORS})
 def election_events(request: HttpRequest, election_id: int):
+    """The election's timeline (for the working group: it names voters added to or removed from the roll)."""
     election = queries.access_election(actor(request), election_id)
+    access.check(actor(request), "elections.roll", election)
     return list(election.events.select_related("actor").order_by("at", "id")[:500])
 
 
@@ -259,6 +259,7 @@ def roll_public(request: HttpRequest, election_id: int, q: str = ""):
 def roll_add(request: HttpRequest, election_id: int, payload: RollAddIn):
     user = actor(request)
     election = queries.access_election(user, election_id)
+    access.check(user, "elections.manage", election)
     resident = None
     person = None
     if payload.resident_id is not None:
