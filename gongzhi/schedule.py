@@ -30,3 +30,12 @@ def verify_audit_chain() -> bool:
     if not result.ok:
         logging.getLogger("gongzhi.audit").error("audit chain broken at #%s: %s", result.broken_seq, result.reason)
     return result.ok
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("elections-windows")
+def election_voting_windows() -> dict[str, int]:
+    """Open ballot boxes whose voting window has started and close (seal) those whose window has ended."""
+    from gongzhi.elections.actions import advance_windows
+
+    return advance_windows()
