@@ -422,12 +422,10 @@ def ballot_cast(request: HttpRequest, election_id: int, payload: BallotIn):
     """
     user = actor(request)
     election = queries.access_election(user, election_id)
-    actions.ballot_cast(actor=user, election=election, choices=payload.choices, on_behalf_of=payload.on_behalf_of)
-    state = queries.voter_state(user, election)
-    number = payload.on_behalf_of or (state.entry.number if state.entry else 0)
-    return Status(
-        201, {"recorded": True, "voter_number": number, "channel": "proxy" if payload.on_behalf_of else "online"}
+    receipt = actions.ballot_cast(
+        actor=user, election=election, choices=payload.choices, on_behalf_of=payload.on_behalf_of
     )
+    return Status(201, {"recorded": True, "voter_number": receipt.entry.number, "channel": receipt.channel})
 
 
 @router.post("/elections/{election_id}/paper-ballots/issue", response={201: CastOut, **ERRORS})

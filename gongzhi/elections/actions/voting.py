@@ -208,10 +208,10 @@ def _clean_choices(election: Election, choices: Iterable[Any]) -> list[int]:
 
 def _record_receipt(
     election: Election, entry: RollEntry, channel: str, *, proxy: RollEntry | None, recorded_by: Any
-) -> None:
+) -> VoteReceipt:
     try:
         with transaction.atomic():
-            VoteReceipt.objects.create(
+            return VoteReceipt.objects.create(
                 election=election,
                 entry=entry,
                 channel=channel,
@@ -243,7 +243,7 @@ def _proxy_for(election: Election, proxy: RollEntry, principal_number: int) -> R
 
 
 @transaction.atomic
-def ballot_cast(*, actor: Any, election: Election, choices: list[int], on_behalf_of: int | None = None) -> None:
+def ballot_cast(*, actor: Any, election: Election, choices: list[int], on_behalf_of: int | None = None) -> VoteReceipt:
     """Cast a voter's secret ballot online (or, with a written authorization, the principal's ballot).
 
     Written synchronously in one transaction: the receipt (that the voter voted) and the ballot
@@ -257,7 +257,7 @@ def ballot_cast(*, actor: Any, election: Election, choices: list[int], on_behalf
         entry, channel, proxy = voter, VoteChannel.ONLINE, None
     else:
         entry, channel, proxy = _proxy_for(election, voter, on_behalf_of), VoteChannel.PROXY_ONLINE, voter
-    _record_receipt(election, entry, channel, proxy=proxy, recorded_by=actor)
+    receipt = _record_receipt(election, entry, channel, proxy=proxy, recorded_by=actor)
     Ballot.objects.create(election=election, choices=picked)
     record(
         actor=actor,
@@ -265,6 +265,7 @@ def ballot_cast(*, actor: Any, election: Election, choices: list[int], on_behalf
         target=election,
         changes={"voter": entry.number, "channel": channel, **({"proxy": proxy.number} if proxy else {})},
     )
+    return receipt
 
 
 @transaction.atomic
