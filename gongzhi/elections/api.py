@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from gongzhi import access
@@ -269,11 +270,11 @@ def roll_add(request: HttpRequest, election_id: int, payload: RollAddIn):
             .first()
         )
         if resident is None:
-            raise InvalidInput(fields={"resident_id": "unknown resident / 找不到该居民"})
+            raise InvalidInput(fields={"resident_id": _("找不到该居民。")})
     if payload.user_id is not None:
         person = User.objects.filter(pk=payload.user_id, is_active=True).first()
         if person is None:
-            raise InvalidInput(fields={"user_id": "unknown user / 找不到该用户"})
+            raise InvalidInput(fields={"user_id": _("找不到该用户。")})
     entry = actions.roll_add(actor=user, election=election, resident=resident, user=person, reason=payload.reason)
     return Status(201, RollEntry.objects.select_related("unit", "resident", "household").get(pk=entry.pk))
 
@@ -343,7 +344,7 @@ def _numbered(election: Election, number: int, field: str) -> RollEntry:
     try:
         return queries.roll_entry(election, number=number)
     except NotFound:
-        raise InvalidInput(fields={field: "not on the roll / 不在选民名单上"}) from None
+        raise InvalidInput(fields={field: _("不在选民名单上。")}) from None
 
 
 @router.post("/elections/nominations/{nomination_id}/support", response={200: NominationOut, **ERRORS})
@@ -443,7 +444,7 @@ def paper_issue(request: HttpRequest, election_id: int, payload: PaperIssueIn):
 def paper_list(request: HttpRequest, election_id: int, status: str = "pending"):
     election = queries.access_election(actor(request), election_id)
     if status not in ("", "pending", "counted", "void"):
-        raise InvalidInput(fields={"status": "pending | counted | void"})
+        raise InvalidInput(fields={"status": _("未知的状态。")})
     return list(queries.paper_ballots(actor(request), election, status=status)[:2000])
 
 

@@ -18,6 +18,7 @@ from fractions import Fraction
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.elections.workflow import ElectionStatus
@@ -238,6 +239,11 @@ class RollEntry(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def label(self) -> str:
+        """The voter as posted on the roll: number and name."""
+        return gettext("%(n)s号 %(name)s") % {"n": self.number, "name": self.name}
 
 
 class NominationStatus(models.TextChoices):

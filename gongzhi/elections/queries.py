@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi import access
 from gongzhi.deliberation.models import Body
@@ -67,7 +68,7 @@ def election_filter(
     qs = elections_visible(actor)
     if status:
         if status not in S.values:
-            raise InvalidInput(fields={"status": "unknown status"})
+            raise InvalidInput(fields={"status": _("未知的状态。")})
         qs = qs.filter(status=status)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -96,7 +97,7 @@ def roll_filter(actor: Any, election: Election, *, q: str = "", status: str = "a
     qs = RollEntry.objects.filter(election=election).select_related("unit", "resident", "household", "receipt")
     if status:
         if status not in RollEntry.Status.values:
-            raise InvalidInput(fields={"status": "unknown status"})
+            raise InvalidInput(fields={"status": _("未知的状态。")})
         qs = qs.filter(status=status)
     text = q.strip()
     if text.isdigit():
@@ -140,7 +141,7 @@ def roll_entries_by_number(election: Election, numbers: list[int], field: str) -
     }
     missing = [str(n) for n in numbers if n not in entries]
     if missing:
-        raise InvalidInput(fields={field: f"{'、'.join(missing)}: not on the roll / 不在选民名单上"})
+        raise InvalidInput(fields={field: _("%(numbers)s号不在选民名单上。") % {"numbers": "、".join(missing)}})
     return [entries[n] for n in numbers]
 
 

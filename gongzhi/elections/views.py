@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi import access
@@ -199,7 +200,7 @@ def edit(request: HttpRequest, election_id: int) -> HttpResponse:
     return render(request, "elections/form.html", context, status=status)
 
 
-def _workflow(action_name: str, success: str):
+def _workflow(action_name: str, success: Any):
     """A POST-only page action that moves the election (open, start voting, close, tally, publish)."""
 
     @require_POST
@@ -210,7 +211,7 @@ def _workflow(action_name: str, success: str):
             getattr(actions, action_name)(actor=request.user, election=election)
         except DomainError as exc:
             return _render_detail(request, queries.access_election(request.user, election_id), error=exc)
-        messages.success(request, _(success))
+        messages.success(request, str(success))
         if action_name in ("election_tally", "election_publish"):
             return redirect("elections:results", election.pk)
         return redirect("elections:detail", election.pk)
@@ -219,11 +220,11 @@ def _workflow(action_name: str, success: str):
     return view
 
 
-open_nominations = _workflow("election_open", "选民名单已确定，开始提名。")
-open_voting = _workflow("voting_open", "已开始投票。")
-close_voting = _workflow("voting_close", "投票已结束，票箱已封存。")
-tally = _workflow("election_tally", "计票完成。")
-publish = _workflow("election_publish", "选举结果已公布，当选人已就任。")
+open_nominations = _workflow("election_open", gettext_lazy("选民名单已确定，开始提名。"))
+open_voting = _workflow("voting_open", gettext_lazy("已开始投票。"))
+close_voting = _workflow("voting_close", gettext_lazy("投票已结束，票箱已封存。"))
+tally = _workflow("election_tally", gettext_lazy("计票完成。"))
+publish = _workflow("election_publish", gettext_lazy("选举结果已公布，当选人已就任。"))
 
 
 @require_POST

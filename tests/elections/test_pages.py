@@ -217,3 +217,24 @@ def test_people_off_the_roll_and_outsiders_cannot_open_the_pages(world, nominati
     assert client(representative).get(reverse("elections:vote", args=[nominating.pk])).status_code == 403
     assert client().get(reverse("elections:detail", args=[nominating.pk])).status_code == 302
     assert client().get(reverse("elections:public_detail", args=[nominating.pk])).status_code == 404
+
+
+def test_the_ballot_page_reads_in_english(world, voting, voters):
+    voter = client(voters[4].user)
+    voter.cookies["django_language"] = "en"
+    voters[4].user.language = "en"
+    voters[4].user.save(update_fields=["language"])
+    html = voter.get(reverse("elections:vote", args=[voting.pk])).content.decode()
+    assert "Cast the ballot" in html and "投出选票" not in html
+
+
+def test_every_election_string_has_an_english_translation():
+    from pathlib import Path
+
+    import gongzhi.elections
+
+    po = Path(gongzhi.elections.__file__).parent / "locale/en/LC_MESSAGES/django.po"
+    blocks = po.read_text(encoding="utf-8").split("\n\n")[1:]
+    untranslated = [b for b in blocks if b.strip() and b.rstrip().endswith('msgstr ""')]
+    assert not untranslated, untranslated[:3]
+    assert "#, fuzzy" not in po.read_text(encoding="utf-8")
