@@ -122,10 +122,11 @@ def test_on_postgresql_no_ballot_shares_a_transaction_with_a_receipt_after_seali
 
     receipts = set(xmins("elections_votereceipt"))
     # While voting, each ballot was written by the transaction that wrote its receipt (the receipt in a
-    # savepoint, so with a neighbouring transaction id): sorted, the two lists pair up. That is the link
-    # the seal has to remove.
-    ballots = sorted(xmins("elections_ballot"))
-    assert all(0 < r - b <= 5 for b, r in zip(ballots, sorted(receipts), strict=True))
+    # savepoint, so with the next transaction id that transaction took): sorted, the two lists interleave
+    # ballot, receipt, ballot, receipt… and pair up one to one. That is the link the seal has to remove.
+    ballots, ordered = sorted(xmins("elections_ballot")), sorted(receipts)
+    assert all(b < r for b, r in zip(ballots, ordered, strict=True))
+    assert all(r < b for r, b in zip(ordered, ballots[1:], strict=False))
     _check_no_link(election, voters, cast, community_worker)
     sealed = set(xmins("elections_ballot"))
     assert len(sealed) == 1 and not sealed & receipts  # one sealing transaction wrote every ballot
