@@ -15,7 +15,7 @@ What it does, in one run:
 5. checks every vote is recorded exactly once (receipts = ballots = N), closes (seals) and tallies through the
    API and reports the request latencies (p50/p95/max), throughput, and the seal and tally times.
 
-Options: --voters (2000), --workers (4), --threads (8), --port (8791), --keep (leave the database as it is).
+Options: --voters (2000), --workers (4), --threads (8), --port (a free one).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import http.client
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -223,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     data = _setup(args.voters)
     print(f"  ready in {time.perf_counter() - t0:.1f} s: election #{data['election']}, roll {data['voters']}")
 
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     server = subprocess.Popen(
         [
             sys.executable,
@@ -247,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         for _ in range(100):
+            if server.poll() is not None:
+                print("gunicorn exited (is the port taken?)", file=sys.stderr)
+                return 1
             try:
                 status, _lat, _ = _request(args.port, "GET", "/healthz", "")
                 if status == 200:

@@ -179,7 +179,7 @@ def _election_for_ballot(pk: int) -> Election:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {Election._meta.db_table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608 - a table name
-    return Election.objects.get(pk=pk)
+    return Election.objects.select_related("unit").get(pk=pk)
 
 
 def _voting_now(election: Election) -> None:
