@@ -32,6 +32,15 @@ def verify_audit_chain() -> bool:
     return result.ok
 
 
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("services-overdue")
+def services_overdue_sweep() -> dict[str, int]:
+    """Flag applications (办件) past their deadline, escalate those a working day late, remind due materials."""
+    from gongzhi.services.tasks import overdue_sweep
+
+    return overdue_sweep()
+
+
 @db_periodic_task(crontab(minute="*"))
 @lock_task("elections-windows")
 def election_voting_windows() -> dict[str, int]:
