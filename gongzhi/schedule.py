@@ -39,3 +39,12 @@ def services_overdue_sweep() -> dict[str, int]:
     from gongzhi.services.tasks import overdue_sweep
 
     return overdue_sweep()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("elections-windows")
+def election_voting_windows() -> dict[str, int]:
+    """Open ballot boxes whose voting window has started and close (seal) those whose window has ended."""
+    from gongzhi.elections.actions import advance_windows
+
+    return advance_windows()

@@ -271,6 +271,21 @@ GONGZHI_PDF_FONT = str(_pdf_font) if _pdf_font else None
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Elections: an election is valid only when MORE than this share of the registered voters voted
+# (village committee elections: more than half); the number of written proxies one voter may hold.
+ELECTION_MIN_TURNOUT = env_str("GONGZHI_ELECTION_MIN_TURNOUT", "1/2") or "1/2"
+_turnout = ELECTION_MIN_TURNOUT.split("/")
+if (
+    len(_turnout) != 2
+    or not all(p.isdigit() for p in _turnout)
+    or not 0 < int(_turnout[1])
+    or int(_turnout[0]) >= int(_turnout[1])
+):
+    raise ImproperlyConfigured(
+        f"GONGZHI_ELECTION_MIN_TURNOUT must be a fraction below 1 such as 1/2, got {ELECTION_MIN_TURNOUT!r}"
+    )
+ELECTION_PROXY_LIMIT = env_int("GONGZHI_ELECTION_PROXY_LIMIT", 3, minimum=0, maximum=10)
+
 LOG_LEVEL = env_choice("GONGZHI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,
