@@ -79,8 +79,6 @@ def _validate_body(body: Body, actor: Any) -> None:
             errors["parent"] = _("上一级议事机构应设在本单位或其上级单位。")
         elif LEVEL_RANK[BodyLevel(body.parent.level)] <= LEVEL_RANK[BodyLevel(body.level)]:
             errors["parent"] = _("上一级议事机构的层级应高于本机构。")
-        elif not access.can(actor, "deliberation.view", body.parent):
-            errors["parent"] = _("找不到该议事机构。")
     if errors:
         raise InvalidInput(fields=errors)
 

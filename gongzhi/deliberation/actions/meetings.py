@@ -60,6 +60,8 @@ from gongzhi.people.models import User
 from gongzhi.units.models import Department
 
 CHECKIN_FAILURE_LIMIT = 5
+# Sign-in may start this long before the announced time.
+OPEN_EARLY = dt.timedelta(hours=2)
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -269,11 +271,11 @@ def meeting_send_notice(
 
 @transaction.atomic
 def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
-    """Open the meeting on its day: sign-in starts and a check-in code is issued."""
+    """Open the meeting (from two hours before its start): sign-in begins and a check-in code is issued."""
     meeting = lock(Meeting, meeting)
     access.check(actor, "deliberation.convene", meeting)
-    if meeting.status == MeetingStatus.NOTICED and timezone.localdate() < timezone.localtime(meeting.starts_at).date():
-        raise Conflict(_("会议尚未到召开日期。"), code="too_early")
+    if meeting.status == MeetingStatus.NOTICED and timezone.now() < meeting.starts_at - OPEN_EARLY:
+        raise Conflict(_("会议开始前两小时内才能开始签到。"), code="too_early")
     transition(meeting, MeetingStatus.IN_SESSION, machine="meeting", roles=roles_of(actor))
     meeting.opened_at = timezone.now()
     meeting.checkin_code = f"{secrets.randbelow(1_000_000):06d}"
