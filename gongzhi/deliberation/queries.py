@@ -47,6 +47,14 @@ PUBLIC_RESOLUTION_STATES = (
     ResolutionStatus.CLOSED,
 )
 
+
+def _scoped(actor: Any, perm: str, qs: QuerySet, pk: Any) -> Any:
+    """get_or_404 for objects that may also be public: an anonymous visitor gets 404, not 401."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotFound()
+    return access.get_or_404(actor, perm, qs, pk=pk)
+
+
 # --- bodies --------------------------------------------------------------------------------------------
 
 
@@ -212,7 +220,7 @@ def access_topic(actor: Any, pk: Any) -> Topic:
     topic = qs.filter(pk=pk, is_public=True).first() if str(pk).isdigit() else None
     if topic is not None:
         return topic
-    return access.get_or_404(actor, "deliberation.topics_view", qs, pk=pk)
+    return _scoped(actor, "deliberation.topics_view", qs, pk)
 
 
 def public_topic(pk: Any) -> Topic:
@@ -311,7 +319,7 @@ def access_meeting(actor: Any, pk: Any) -> Meeting:
         public = qs.filter(pk=pk, is_public=True).exclude(status=MeetingStatus.DRAFT).first()
         if public is not None:
             return public
-    return access.get_or_404(actor, "deliberation.view", qs, pk=pk)
+    return _scoped(actor, "deliberation.view", qs, pk)
 
 
 def meeting_items(meeting: Meeting) -> QuerySet[AgendaItem]:
@@ -349,7 +357,7 @@ def access_resolution(actor: Any, pk: Any) -> Resolution:
     public = qs.filter(pk=pk, status__in=PUBLIC_RESOLUTION_STATES).first() if str(pk).isdigit() else None
     if public is not None:
         return public
-    return access.get_or_404(actor, "deliberation.view", qs, pk=pk)
+    return _scoped(actor, "deliberation.view", qs, pk)
 
 
 def resolution_commitments(resolution: Resolution) -> QuerySet[Commitment]:
@@ -408,7 +416,7 @@ def access_consultation(actor: Any, pk: Any) -> Consultation:
     public = qs.exclude(status=ConsultationStatus.DRAFT).filter(pk=pk).first() if str(pk).isdigit() else None
     if public is not None:
         return public
-    return access.get_or_404(actor, "deliberation.consultations_manage", qs, pk=pk)
+    return _scoped(actor, "deliberation.consultations_manage", qs, pk)
 
 
 def consultation_comments(consultation: Consultation, *, staff: bool = False, actor: Any = None) -> QuerySet[Comment]:
@@ -482,7 +490,7 @@ def access_contest(actor: Any, pk: Any) -> Contest:
     public = qs.exclude(status=ContestStatus.DRAFT).filter(pk=pk).first() if str(pk).isdigit() else None
     if public is not None:
         return public
-    return access.get_or_404(actor, "deliberation.contests_manage", qs, pk=pk)
+    return _scoped(actor, "deliberation.contests_manage", qs, pk)
 
 
 def contest_pitches(contest: Contest) -> QuerySet[Pitch]:
@@ -549,3 +557,20 @@ def access_parent_body(unit: Unit, pk: Any) -> Body:
     if body is None:
         raise InvalidInput(fields={"parent_id": _("上一级议事机构应设在本单位或其上级单位。")})
     return body
+
+
+def access_department_for(unit: Unit, pk: Any) -> Any:
+    """A department that serves the unit (its jurisdiction covers the unit, or lies inside it)."""
+    from gongzhi.units.models import Department
+
+    department = (
+        Department.objects.select_related("jurisdiction").filter(pk=pk, is_active=True).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if department is None:
+        raise NotFound()
+    path = department.jurisdiction.path
+    if not (unit.path.startswith(path) or path.startswith(unit.path)):
+        raise InvalidInput(fields={"department_id": _("该部门不负责本单位的事务。")})
+    return department

@@ -75,3 +75,24 @@ def convene():
         return SimpleNamespace(meeting=meeting, items=items)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Evidence files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def upload(client_user, path: str, data: dict):
+    """POST a multipart form (with files) to the API as a user."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(client_user)
+    return client.post(f"/api/v1{path}", data)
+
+
+def photo(name: str = "evidence.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0 evidence", content_type="image/jpeg")

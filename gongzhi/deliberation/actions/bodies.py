@@ -312,6 +312,12 @@ def meeting_due_date(body: Body) -> dt.date | None:
     return last + dt.timedelta(days=body.meeting_interval_days)
 
 
+def _moment(day: dt.date) -> dt.datetime:
+    """The reminder's time stamp on the day the check ran (so one lapse gets one reminder)."""
+    now = timezone.localtime()
+    return timezone.make_aware(dt.datetime.combine(day, now.time().replace(tzinfo=None)))
+
+
 @transaction.atomic
 def remind_overdue_bodies(*, today: dt.date | None = None) -> int:
     """Remind the conveners of bodies that have not met within their interval (once per lapse)."""
@@ -323,7 +329,7 @@ def remind_overdue_bodies(*, today: dt.date | None = None) -> int:
             continue
         if body.overdue_reminded_at is not None and timezone.localtime(body.overdue_reminded_at).date() >= due:
             continue
-        body.overdue_reminded_at = timezone.now()
+        body.overdue_reminded_at = _moment(day)
         body.save(update_fields=["overdue_reminded_at"])
         send(
             recipients=conveners(body),
@@ -348,7 +354,7 @@ def remind_overdue_demands(*, today: dt.date | None = None) -> int:
     for demand in MeetingDemand.objects.select_for_update().filter(status=DemandStatus.REACHED, due_date__lt=day):
         if demand.reminded_at is not None and timezone.localtime(demand.reminded_at).date() >= day:
             continue
-        demand.reminded_at = timezone.now()
+        demand.reminded_at = _moment(day)
         demand.save(update_fields=["reminded_at"])
         body = demand.body
         send(

@@ -293,7 +293,7 @@ STREET_WORKDAYS = 5
 def _community_of(unit: Unit) -> Unit:
     if unit.kind in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
         return unit
-    for ancestor in reversed(list(unit.get_ancestors())):
+    for ancestor in reversed(list(Unit.objects.get_ancestors(unit))):
         if ancestor.kind in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
             return ancestor
     raise InvalidInput(fields={"unit": _("请选择社区或村。")})
@@ -371,7 +371,7 @@ def inquiry_reply(*, actor: Any, inquiry: Inquiry, reply: str) -> Inquiry:
 
 
 def _escalate(inquiry: Inquiry, *, actor: Any, roles: set[str], reason: str) -> None:
-    street = inquiry.unit.get_parent()
+    street = Unit.objects.get_parent(inquiry.unit)
     if street is None:
         raise Conflict(_("没有上级街道可以升级。"))
     transition(inquiry, InquiryStatus.ESCALATED, machine="inquiry", roles=roles)

@@ -36,7 +36,6 @@ from gongzhi.deliberation.schemas import (
     VoteOut,
 )
 from gongzhi.lib.schemas import ERRORS
-from gongzhi.units.queries import access_department
 
 
 def meeting_detail_data(meeting: Meeting, who: Any) -> Meeting:
@@ -107,7 +106,9 @@ def meeting_invite(request: HttpRequest, meeting_id: int, payload: InviteeIn):
     who = actor(request)
     meeting = queries.access_meeting(who, meeting_id)
     user = queries.access_person(who, payload.user_id) if payload.user_id else None
-    department = access_department(who, payload.department_id) if payload.department_id else None
+    department = (
+        queries.access_department_for(meeting.body.unit, payload.department_id) if payload.department_id else None
+    )
     invitee = actions.meeting_invite(
         actor=who, meeting=meeting, kind=payload.kind, user=user, department=department, name=payload.name
     )
@@ -172,7 +173,7 @@ def roundtable_issue(request: HttpRequest, meeting_id: int, payload: RoundtableI
                 "title": spec.title,
                 "deadline": spec.deadline,
                 "owner_user": queries.access_person(who, spec.owner_user_id) if spec.owner_user_id else None,
-                "owner_department": access_department(who, spec.owner_department_id)
+                "owner_department": queries.access_department_for(meeting.body.unit, spec.owner_department_id)
                 if spec.owner_department_id
                 else None,
             }

@@ -25,7 +25,6 @@ from gongzhi.deliberation.schemas import (
 )
 from gongzhi.lib.errors import NotFound
 from gongzhi.lib.schemas import ERRORS
-from gongzhi.units.queries import access_department
 
 
 def resolution_detail_data(resolution: Resolution) -> Resolution:
@@ -79,7 +78,9 @@ def commitment_add(request: HttpRequest, resolution_id: int, payload: Commitment
         title=payload.title,
         deadline=payload.deadline,
         owner_user=queries.access_person(who, payload.owner_user_id) if payload.owner_user_id else None,
-        owner_department=access_department(who, payload.owner_department_id) if payload.owner_department_id else None,
+        owner_department=queries.access_department_for(resolution.body.unit, payload.owner_department_id)
+        if payload.owner_department_id
+        else None,
     )
     return Status(201, commitment)
 
