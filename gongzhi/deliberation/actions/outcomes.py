@@ -351,12 +351,12 @@ def objection_file(*, actor: Any, resolution: Resolution, text: str) -> Objectio
     resolution = lock(Resolution, resolution)
     if not getattr(actor, "is_authenticated", False):
         access.check(actor, "deliberation.topics_view", resolution)
+    if not belongs_to(actor, resolution.body.unit):
+        raise Forbidden(_("只有本社区（村）居民可以提出异议。"))
     if resolution.status != ResolutionStatus.POSTED or (
         resolution.post_until and timezone.localdate() > resolution.post_until
     ):
         raise Conflict(_("只能在公示期内提出异议。"), code="not_posted")
-    if not belongs_to(actor, resolution.body.unit):
-        raise Forbidden(_("只有本社区（村）居民可以提出异议。"))
     text = clean_text(text, "text", max_length=3000)
     objection = Objection.objects.create(resolution=resolution, author=actor, text=text)
     record(actor=actor, action="deliberation.objection_file", target=resolution, changes={"objection": objection.pk})
@@ -435,10 +435,10 @@ def evaluation_submit(*, actor: Any, resolution: Resolution, score: int, comment
     resolution = lock(Resolution, resolution)
     if not getattr(actor, "is_authenticated", False):
         access.check(actor, "deliberation.topics_view", resolution)
-    if resolution.status != ResolutionStatus.EVALUATION:
-        raise Conflict(_("该决议当前不在评议期。"), code="not_evaluating")
     if not belongs_to(actor, resolution.body.unit):
         raise Forbidden(_("只有本社区（村）居民可以评议。"))
+    if resolution.status != ResolutionStatus.EVALUATION:
+        raise Conflict(_("该决议当前不在评议期。"), code="not_evaluating")
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidInput(fields={"score": _("请打1到5分。")})
     try:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Status
 
+from gongzhi import access
 from gongzhi.api import actor
 from gongzhi.deliberation import actions, queries, rules
 from gongzhi.deliberation.api.base import PREFIX, router
@@ -80,6 +81,7 @@ def member_list(request: HttpRequest, body_id: int, include_past: bool = False):
 def member_add(request: HttpRequest, body_id: int, payload: MemberIn):
     who = actor(request)
     body = queries.access_body(who, body_id)
+    access.check(who, "deliberation.manage_bodies", body)
     user = queries.access_person(who, payload.user_id)
     member = actions.body_member_add(actor=who, body=body, user=user, **payload.dict(exclude={"user_id"}))
     return Status(201, member)

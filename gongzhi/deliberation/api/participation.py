@@ -248,6 +248,7 @@ def contest_detail(request: HttpRequest, contest_id: int):
 def contest_add_judge(request: HttpRequest, contest_id: int, payload: JudgeIn):
     who = actor(request)
     contest = queries.access_contest(who, contest_id)
+    access.check(who, "deliberation.contests_manage", contest)
     actions.contest_add_judge(actor=who, contest=contest, user=queries.access_person(who, payload.user_id))
     return Status(201, contest_data(contest))
 
