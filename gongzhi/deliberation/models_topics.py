@@ -114,6 +114,10 @@ class TopicEvent(models.Model):  # noqa: DJ008 - rows shown through their parent
         ordering = ["id"]
         indexes = [models.Index(fields=["topic", "id"], name="topic_event_topic")]
 
+    @property
+    def to_label(self) -> str:
+        return str(TopicStatus(self.to_status).label) if self.to_status in TopicStatus.values else self.to_status
+
 
 class MeetingDemand(models.Model):  # noqa: DJ008 - rows shown through their parent
     """Members demanding a meeting: at the body's share (default one fifth) the convener must call one."""

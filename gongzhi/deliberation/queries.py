@@ -574,3 +574,10 @@ def access_department_for(unit: Unit, pk: Any) -> Any:
     if not (unit.path.startswith(path) or path.startswith(unit.path)):
         raise InvalidInput(fields={"department_id": _("该部门不负责本单位的事务。")})
     return department
+
+
+def access_person_choices(actor: Any) -> list[Any]:
+    """People the actor may pick (as a judge, a member, an owner), for select lists."""
+    from gongzhi.people.queries import users_visible
+
+    return list(users_visible(actor).order_by("display_name", "username")[:300])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.audit.models import AuditEvent
 from gongzhi.deliberation import actions
-from gongzhi.deliberation.models import CoSignature, Commitment, Meeting, MeetingKind, Topic, Vote, VoteCast
+from gongzhi.deliberation.models import Commitment, CoSignature, Meeting, MeetingKind, Topic, Vote, VoteCast
 from tests.conftest import assert_error
 from tests.deliberation.conftest import soon, upload
 
