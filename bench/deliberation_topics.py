@@ -29,7 +29,8 @@ def setup_django() -> str:
     if not os.environ.get("DATABASE_URL"):
         os.environ["GONGZHI_VAR_DIR"] = tempfile.mkdtemp(prefix="gongzhi-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
-    os.environ.setdefault("GONGZHI_ENV", "development")
+    # Static files are served from the finders (no collectstatic manifest is needed for the HTML pages).
+    os.environ.setdefault("GONGZHI_ENV", "test")
     import django
 
     django.setup()
@@ -56,15 +57,18 @@ def build() -> dict:
         return {"council": council, "worker": User.objects.get(username="bench_worker"), "unit": council.unit}
     rng = random.Random(4)
     with transaction.atomic():
-        city = Unit.objects.add_root(name="基准市", kind=UnitKind.CITY, code="980100000000")
-        district = city.add_child(name="基准区", kind=UnitKind.DISTRICT, code="980102000000")
+        city = Unit.objects.add_root(dict(name="基准市", kind=UnitKind.CITY, code="980100000000"))
+        district = Unit.objects.add_child(city, dict(name="基准区", kind=UnitKind.DISTRICT, code="980102000000"))
         communities = []
         for s in range(10):
-            street = district.add_child(name=f"第{s}街道", kind=UnitKind.STREET, code=f"980102{s + 1:03d}000")
+            street = Unit.objects.add_child(
+                district, dict(name=f"第{s}街道", kind=UnitKind.STREET, code=f"980102{s + 1:03d}000")
+            )
             for c in range(10):
                 communities.append(
-                    street.add_child(
-                        name=f"第{s}-{c}社区", kind=UnitKind.COMMUNITY, code=f"980102{s + 1:03d}{c + 1:03d}"
+                    Unit.objects.add_child(
+                        street,
+                        dict(name=f"第{s}-{c}社区", kind=UnitKind.COMMUNITY, code=f"980102{s + 1:03d}{c + 1:03d}"),
                     )
                 )
         worker = User.objects.create(username="bench_worker", display_name="基准社区工作者")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -61,15 +62,17 @@ def build() -> tuple[int, list[str], object, object]:
         Invitee,
         MeetingKind,
     )
-    from gongzhi.people.actions import hash_token
+    from gongzhi.people.actions import TOKEN_PREFIX, hash_token
     from gongzhi.people.models import ApiToken, RoleGrant, User
     from gongzhi.people.roles import Role
     from gongzhi.units.models import Unit, UnitKind
 
     stamp = int(time.time())
     with transaction.atomic():
-        city = Unit.objects.add_root(name="表决基准市", kind=UnitKind.CITY, code=f"97{stamp % 100:02d}00000000")
-        unit = city.add_child(name="表决基准区", kind=UnitKind.DISTRICT, code=f"97{stamp % 100:02d}01000000")
+        city = Unit.objects.add_root(dict(name="表决基准市", kind=UnitKind.CITY, code=f"97{stamp % 100:02d}00000000"))
+        unit = Unit.objects.add_child(
+            city, dict(name="表决基准区", kind=UnitKind.DISTRICT, code=f"97{stamp % 100:02d}01000000")
+        )
         staff = User.objects.create(username=f"bench_staff_{stamp}", display_name="基准工作人员")
         RoleGrant.objects.create(user=staff, role=Role.STREET_STAFF, unit=unit, anchor_path=unit.path)
         body = Body.objects.create(unit=unit, name="两千人代表大会", level=BodyLevel.DISTRICT_JOINT)
@@ -79,10 +82,11 @@ def build() -> tuple[int, list[str], object, object]:
         BodyMember.objects.bulk_create([BodyMember(body=body, user=u, term_start=dt.date(2026, 1, 1)) for u in users])
         tokens = []
         rows = []
-        for i, user in enumerate(users):
-            secret = f"gz_bench{stamp}{i:05d}_{os.urandom(12).hex()}"
+        for user in users:
+            prefix = secrets.token_hex(6)
+            secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"  # the shape token_create issues
             tokens.append(secret)
-            rows.append(ApiToken(user=user, name="bench", prefix=secret[:16], token_hash=hash_token(secret)))
+            rows.append(ApiToken(user=user, name="bench", prefix=prefix, token_hash=hash_token(secret)))
         ApiToken.objects.bulk_create(rows)
     meeting = actions.meeting_create(
         actor=staff,

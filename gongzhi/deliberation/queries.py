@@ -200,7 +200,7 @@ def screening_queue(actor: Any, body: Body, *, after: str | None = None, limit: 
     """Return the topics awaiting this body's screening (oldest first)."""
     access.check(actor, "deliberation.screen", body)
     qs = Topic.objects.filter(body=body, status__in=[TopicStatus.SUBMITTED, TopicStatus.PARTY_REVIEW]).select_related(
-        "proposer"
+        "proposer", "body"
     )
     return keyset_page(qs, order=("id",), after=after, limit=limit)
 
