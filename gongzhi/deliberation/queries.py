@@ -153,7 +153,7 @@ def _topic_filters(
         qs = qs.filter(stage=stage)
     if status:
         if status not in TopicStatus.values:
-            raise InvalidInput(fields={"status": "unknown status"})
+            raise InvalidInput(fields={"status": _("未知的状态。")})
         qs = qs.filter(status=status)
     if source:
         qs = qs.filter(source=source)

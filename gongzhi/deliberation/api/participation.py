@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Status
 
 from gongzhi import access
@@ -57,7 +58,7 @@ def _section(consultation: Consultation, section_id: int | None) -> Consultation
         return None
     section = consultation.sections.filter(pk=section_id).first()
     if section is None:
-        raise InvalidInput(fields={"section_id": "not in this consultation"})
+        raise InvalidInput(fields={"section_id": _("该条款不属于本次征求意见。")})
     return section
 
 
@@ -185,7 +186,7 @@ def inquiry_submit(request: HttpRequest, payload: InquiryIn):
 
     unit = Unit.objects.filter(pk=payload.unit_id).first()
     if unit is None:
-        raise InvalidInput(fields={"unit_id": "unknown unit"})
+        raise InvalidInput(fields={"unit_id": _("请选择社区或村。")})
     inquiry = actions.inquiry_submit(actor=who, unit=unit, kind=payload.kind, title=payload.title, text=payload.text)
     return Status(201, inquiry)
 
@@ -295,7 +296,7 @@ def score_submit(request: HttpRequest, pitch_id: int, payload: ScoresIn):
     scores: dict[int, Any] = {}
     for key, value in payload.scores.items():
         if not key.isdigit():
-            raise InvalidInput(fields={f"scores.{key}": "unknown criterion"})
+            raise InvalidInput(fields={f"scores.{key}": _("未知的评分项。")})
         scores[int(key)] = value
     actions.score_submit(actor=who, pitch=pitch, scores=scores)
     return pitch

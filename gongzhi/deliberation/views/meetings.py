@@ -25,7 +25,7 @@ from gongzhi.deliberation.models import (
 )
 from gongzhi.deliberation.views.common import act, posted, posted_bool, status_of
 from gongzhi.deliberation.workflow import ItemStatus, MeetingStatus, TopicStatus
-from gongzhi.lib.errors import DomainError, InvalidInput
+from gongzhi.lib.errors import DomainError, InvalidInput, NotFound
 from gongzhi.units.models import Department
 from gongzhi.web.errors import apply_form_errors, staff_view
 
@@ -251,7 +251,7 @@ def meeting_action(request: HttpRequest, meeting_id: int, verb: str) -> HttpResp
         "issue": (issue, _("已登记问题和承诺。")),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return _meeting_post(request, meeting.pk, run, success)
 
@@ -288,6 +288,6 @@ def item_action(request: HttpRequest, item_id: int, verb: str) -> HttpResponse:
         ),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return _meeting_post(request, item.meeting_id, run, success)

@@ -173,7 +173,7 @@ def resolution_action(request: HttpRequest, resolution_id: int, verb: str) -> Ht
         "close": (lambda: actions.resolution_close(actor=user, resolution=resolution), _("已办结。")),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return _resolution_post(request, resolution.pk, run, success)
 
@@ -209,7 +209,7 @@ def commitment_action(request: HttpRequest, commitment_id: int, verb: str) -> Ht
         ),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return _resolution_post(request, commitment.resolution_id, run, success)
 

@@ -16,7 +16,7 @@ from gongzhi.deliberation.forms import ConsultationForm, ContestForm, InquiryFor
 from gongzhi.deliberation.models import Channel, InquiryKind, Judge, ReplyKind, Score
 from gongzhi.deliberation.views.common import act, posted, posted_bool, status_of
 from gongzhi.deliberation.workflow import CommentStatus, ConsultationStatus, ContestStatus, InquiryStatus
-from gongzhi.lib.errors import DomainError, InvalidInput
+from gongzhi.lib.errors import DomainError, InvalidInput, NotFound
 from gongzhi.lib.pagination import keyset_page
 from gongzhi.people.models import Resident
 from gongzhi.units import queries as unit_queries
@@ -143,7 +143,7 @@ def consultation_action(request: HttpRequest, consultation_id: int, verb: str) -
         ),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return act(
         request,
@@ -174,7 +174,7 @@ def comment_action(request: HttpRequest, comment_id: int, verb: str) -> HttpResp
         ),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return act(
         request,
@@ -281,7 +281,7 @@ def inquiry_action(request: HttpRequest, inquiry_id: int, verb: str) -> HttpResp
         ),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return act(
         request,
@@ -432,7 +432,7 @@ def contest_action(request: HttpRequest, contest_id: int, verb: str) -> HttpResp
         "award": (lambda: actions.contest_award(actor=user, contest=contest), _("结果已公布。")),
     }
     if verb not in verbs:
-        raise InvalidInput(fields={"verb": verb})
+        raise NotFound()
     run, success = verbs[verb]
     return act(
         request,
