@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -169,10 +171,12 @@ class VoteCast(models.Model):  # noqa: DJ008 - rows shown through their parent
 
 
 class Vote(models.Model):  # noqa: DJ008 - rows shown through their parent
-    """A choice. In a secret vote the row carries no voter (and no link to the cast row)."""
+    """A choice. In a secret vote the row carries no voter, no time, and a random id: nothing stored links
+    it to the cast row (which records who voted), not even the order of insertion."""
 
     ACCESS_UNIT_PATH = "item__meeting__body__unit__path"
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="votes")
     choice = models.CharField(max_length=10, choices=VoteChoice.choices)
     voter = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
