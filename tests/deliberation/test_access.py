@@ -437,3 +437,15 @@ def test_a_department_handler_closes_its_commitment_with_evidence(scene, api, ha
         == 200
     )
     assert Contest.objects.count() == 1 and Consultation.objects.count() == 1
+
+
+def test_lists_keep_their_query_counts(scene, api, world, django_assert_max_num_queries):
+    staff = api(world.users["community_head"])
+    with django_assert_max_num_queries(12):
+        assert staff.get(f"/deliberation/bodies/{scene['body']}/queue?limit=50").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert staff.get("/deliberation/topics/manage?limit=50").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert api().get("/deliberation/inquiries?limit=50").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert staff.get("/deliberation/meetings").status_code == 200
