@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ninja import Field, Schema
@@ -11,8 +12,15 @@ from ninja import Field, Schema
 from gongzhi.lib.schemas import Input
 
 
+@lru_cache(maxsize=256)
+def _choices(model: type, field: str) -> dict[str, Any]:
+    return dict(model._meta.get_field(field).flatchoices)
+
+
 def _label(obj: Any, field: str) -> str:
-    return str(getattr(obj, f"get_{field}_display")())
+    """The display label of a choice field (cached choices: get_FOO_display re-hashes them on every call)."""
+    value = getattr(obj, field)
+    return str(_choices(type(obj), field).get(value, value))
 
 
 # --- bodies --------------------------------------------------------------------------------------------
