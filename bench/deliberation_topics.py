@@ -12,6 +12,7 @@ A baseline request (/api/v1/me) is timed in the same run. Target: p95 ≤ 150 ms
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import statistics
@@ -142,7 +143,13 @@ def p(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    global TOPICS, REQUESTS
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--topics", type=int, default=TOPICS, help="topics to create (default 100,000)")
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="requests per case (default 200)")
+    args = parser.parse_args(argv or [])
+    TOPICS, REQUESTS = args.topics, args.requests
     engine = setup_django()
     from django.test import Client
 
@@ -192,4 +199,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

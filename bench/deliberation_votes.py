@@ -12,6 +12,7 @@ Without DATABASE_URL it runs on SQLite in a temporary folder (writers queue on S
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -132,7 +133,13 @@ def request(url: str, token: str, body: dict | None = None) -> tuple[int, float]
     return status, (time.perf_counter() - start) * 1000
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    global VOTERS, CLIENTS
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--voters", type=int, default=VOTERS, help="voting members (default 2,000)")
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent client threads (default 64)")
+    args = parser.parse_args(argv or [])
+    VOTERS, CLIENTS = args.voters, args.clients
     engine = setup_django()
     from gongzhi.deliberation import actions
     from gongzhi.deliberation.models import Vote, VoteCast
@@ -190,4 +197,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -32,6 +32,15 @@ def verify_audit_chain() -> bool:
     return result.ok
 
 
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("services-overdue")
+def services_overdue_sweep() -> dict[str, int]:
+    """Flag applications (办件) past their deadline, escalate those a working day late, remind due materials."""
+    from gongzhi.services.tasks import overdue_sweep
+
+    return overdue_sweep()
+
+
 @db_periodic_task(crontab(minute="20", hour="7"))
 @lock_task("deliberation-reminders")
 def deliberation_reminders() -> dict[str, int]:
