@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import FieldError, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -63,15 +64,23 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(_("分页游标无效，请从第一页重新开始。"), fields={"cursor": _("无效的游标")})
+
+
 def decode_cursor(cursor: str, size: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != size:
             raise ValueError("wrong size")
-        return [_decode_value(v) for v in values]
+        decoded = [_decode_value(v) for v in values]
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise InvalidInput(_("分页游标无效，请从第一页重新开始。"), fields={"cursor": _("无效的游标")}) from None
+        raise _bad_cursor() from None
+    # Only scalars come out of encode_cursor(); anything else was made by hand.
+    if any(isinstance(v, list | dict) for v in decoded):
+        raise _bad_cursor()
+    return decoded
 
 
 def _after_q(order: tuple[str, ...], values: list[Any]) -> Q:
@@ -116,7 +125,11 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], after: str | None, limi
     size = clamp_limit(limit)
     qs = qs.order_by(*order)
     if after:
-        qs = qs.filter(_after_q(order, decode_cursor(after, len(order))))
+        try:
+            qs = qs.filter(_after_q(order, decode_cursor(after, len(order))))
+        except (ValueError, TypeError, ValidationError, FieldError):
+            # A well-formed cursor whose values do not fit the columns (an id that is not a number...).
+            raise _bad_cursor() from None
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

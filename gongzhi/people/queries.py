@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi import access
 from gongzhi.lib.errors import InvalidInput
@@ -49,7 +50,7 @@ def resident_filter(
         qs = qs.filter(name__contains=name.strip())
     if tag:
         if tag not in ResidentTagKind.values:
-            raise InvalidInput(fields={"tag": "unknown tag"})
+            raise InvalidInput(fields={"tag": _("未知的标签。")})
         qs = qs.filter(pk__in=ResidentTag.objects.filter(tag=tag).values("resident_id"))
     if household is not None:
         qs = qs.filter(household_id=household)
