@@ -108,6 +108,17 @@ def mine_panel(request: HttpRequest) -> dict[str, Any]:
     return {"items": queries.my_appeals(request.user, limit=5).items}
 
 
+# Panels loaded after the desk itself (htmx), so each role's desk stays cheap however many apps add panels.
+LAZY_PANELS = {"recent": ("appeals/desk_recent.html", recent_panel), "rates": ("appeals/desk_rates.html", rates_panel)}
+
+
+def lazy(key: str) -> Any:
+    def context(request: HttpRequest) -> dict[str, Any]:
+        return {"lazy_key": key}
+
+    return context
+
+
 DESK = [
     DeskPanel(
         key="appeals-queue",
@@ -136,16 +147,16 @@ DESK = [
     DeskPanel(
         key="appeals-community",
         roles={Role.COMMUNITY_HEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER},
-        template="appeals/desk_recent.html",
-        context=recent_panel,
+        template="appeals/desk_lazy.html",
+        context=lazy("recent"),
         title=_("辖区诉求"),
         order=12,
     ),
     DeskPanel(
         key="appeals-rates",
         roles={Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.SUPERVISOR, Role.SYSTEM_ADMIN},
-        template="appeals/desk_rates.html",
-        context=rates_panel,
+        template="appeals/desk_lazy.html",
+        context=lazy("rates"),
         title=_("本月三率"),
         order=13,
     ),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("rules/", admin.rules, name="rules"),
     path("rules/<int:rule_id>/", admin.rule_toggle, name="rule_toggle"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("desk/<str:key>/", staff.desk_panel, name="desk_panel"),
     # one appeal
     re_path(rf"^{NUMBER}/$", staff.detail, name="detail"),
     re_path(rf"^{NUMBER}/act/(?P<action>[a-z_]+)/$", staff.act, name="act"),

@@ -249,12 +249,16 @@ def test_desks_show_appeal_panels(
         (dispatcher, "desk-queue"),
         (handler, "desk-assignments"),
         (street_staff, "诉求督办"),
-        (district_admin, "desk-dashboard"),
-        (grid_worker, "desk-take"),
         (resident, "desk-submit"),
     ]:
         page = client_for(user).get("/desk/").content.decode()
         assert marker in page, user
+    # Panels loaded after the desk by htmx.
+    for user, key, marker in [(grid_worker, "recent", "desk-take"), (district_admin, "rates", "desk-dashboard")]:
+        assert f"/appeals/desk/{key}/" in client_for(user).get("/desk/").content.decode()
+        assert marker in client_for(user).get(f"/appeals/desk/{key}/").content.decode()
+    assert client_for(resident).get("/appeals/desk/recent/").status_code == 403
+    assert client_for(grid_worker).get("/appeals/desk/nope/").status_code == 404
 
 
 def test_categories_and_rules_pages(world, district_admin, street_staff, dispatcher):

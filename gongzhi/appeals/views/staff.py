@@ -544,6 +544,19 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+def desk_panel(request: HttpRequest, key: str) -> HttpResponse:
+    """A desk panel's content, loaded by htmx after the desk (see hooks.LAZY_PANELS)."""
+    from gongzhi.appeals.hooks import LAZY_PANELS
+    from gongzhi.lib.errors import NotFound
+
+    access.check_any(request.user, "appeals.note")
+    if key not in LAZY_PANELS:
+        raise NotFound()
+    template, context = LAZY_PANELS[key]
+    return render(request, template, {"ctx": context(request)})
+
+
+@staff_view
 def assignments(request: HttpRequest) -> HttpResponse:
     """The department handler's list: assignments waiting and in progress."""
     access.check_any(request.user, "appeals.handle")
