@@ -151,6 +151,9 @@ def track(request: HttpRequest) -> HttpResponse:
         number, mobile = form.cleaned_data["number"].strip(), form.cleaned_data["mobile"]
         try:
             throttle.tracked(client_ip(request), number, mobile)
+        except NotFound as exc:
+            # A wrong number or mobile is an input mistake on this form, not a missing page.
+            form.add_error(None, str(exc.message))
         except DomainError as exc:
             apply_form_errors(form, exc)
         else:
