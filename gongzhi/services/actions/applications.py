@@ -653,15 +653,15 @@ def visit_record(*, actor: Any, application: Application, purpose: str) -> Appli
 # --- 代办: authorization and custody ----------------------------------------------------------------
 
 
-def _decode_file(content_base64: str) -> tuple[bytes, str, str]:
-    raw = content_base64 or ""
+def decode_base64(value: str, *, field: str, message: Any = None) -> bytes:
+    """Return the bytes of a base64 text or a data: URL, or raise InvalidInput on the given field."""
+    raw = value or ""
     if raw.startswith("data:"):
         raw = raw.split(",", 1)[-1]
     try:
-        data = base64.b64decode(raw, validate=True)
+        return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput(fields={"content_base64": _("文件内容不是有效的Base64。")}) from None
-    return data, *_sniff(data)
+        raise InvalidInput(fields={field: message or _("文件内容不是有效的Base64。")}) from None
 
 
 def _sniff(data: bytes) -> tuple[str, str]:
