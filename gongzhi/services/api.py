@@ -10,7 +10,7 @@ from ninja import Router, Status
 
 from gongzhi import access
 from gongzhi.api import actor
-from gongzhi.lib.errors import InvalidInput, NotFound
+from gongzhi.lib.errors import InvalidInput
 from gongzhi.lib.pagination import keyset_page
 from gongzhi.lib.schemas import ERRORS, page_out
 from gongzhi.people.models import User
@@ -19,7 +19,6 @@ from gongzhi.services import actions, queries
 from gongzhi.services import schemas as s
 from gongzhi.services.actions.applications import decode_base64
 from gongzhi.services.models import (
-    Appointment,
     BundleTemplate,
     CertificateType,
     Duty,
@@ -349,10 +348,7 @@ def appointment_create(request: HttpRequest, app_id: int, payload: s.Appointment
 
 @router.post("/services/appointments/{appt_id}/finish", response={200: s.AppointmentOut, **ERRORS})
 def appointment_finish(request: HttpRequest, appt_id: int, payload: s.AppointmentFinishIn):
-    appt = Appointment.objects.filter(pk=appt_id).first()
-    if appt is None:
-        raise NotFound()
-    _application(request, appt.application_id)
+    appt = queries.access_appointment(actor(request), appt_id)
     return actions.appointment_finish(actor=actor(request), appointment=appt, held=payload.held, note=payload.note)
 
 

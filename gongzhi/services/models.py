@@ -466,6 +466,7 @@ class ApplicationEvent(models.Model):
     """One line of an application's timeline (never overwritten)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -508,6 +509,7 @@ class ProxyAuthorization(models.Model):
     """The resident's written authorization for 代办 (an uploaded letter or a signature drawn on screen)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="authorization")
     kind = models.CharField(_("形式"), max_length=20, choices=AuthorizationKind.choices)
@@ -535,6 +537,7 @@ class CustodyEntry(models.Model):
     """One hand-over of a document while acting for the resident (what, from whom, to whom, when)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="custody")
     document = models.CharField(_("材料"), max_length=120)
@@ -570,6 +573,7 @@ class Appointment(models.Model):
     """陪办: a time when a staff member accompanies the resident."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="appointments")
     staff = models.ForeignKey("people.User", verbose_name=_("陪办人员"), on_delete=models.PROTECT, related_name="+")
@@ -601,6 +605,7 @@ class Visit(models.Model):
     """One trip the resident made for an application (counted for 最多跑一次)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="visit_log")
     at = models.DateTimeField(default=timezone.now)
@@ -625,6 +630,7 @@ class Rating(models.Model):
     """The applicant's rating of a finished application (once)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
     ACCESS_OWNER = "rated_by"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")

@@ -16,6 +16,7 @@ from gongzhi.lib.errors import NotFound
 from gongzhi.lib.pagination import Page, keyset_page
 from gongzhi.services.models import (
     Application,
+    Appointment,
     Bundle,
     BundleTemplate,
     Certificate,
@@ -188,6 +189,11 @@ def access_application(actor: Any, pk: Any) -> Application:
         if taken is None:
             raise
         return taken
+
+
+def access_appointment(actor: Any, pk: Any) -> Appointment:
+    """Return a 陪办 appointment of an application the actor may see, or raise NotFound."""
+    return access.get_or_404(actor, "services.view", Appointment.objects.select_related("application", "staff"), pk=pk)
 
 
 @dataclass

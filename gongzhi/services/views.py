@@ -23,7 +23,6 @@ from gongzhi.services.actions.applications import decode_base64
 from gongzhi.services.documents import certificate_pdf
 from gongzhi.services.models import (
     RESIDENT_PARTY,
-    Appointment,
     AuthorizationKind,
     CertificateType,
     Duty,
@@ -416,9 +415,7 @@ def appointment(request: HttpRequest, app_id: int) -> HttpResponse:
 @require_POST
 @staff_view
 def appointment_finish(request: HttpRequest, appt_id: int) -> HttpResponse:
-    appt = Appointment.objects.filter(pk=appt_id).first()
-    if appt is None:
-        raise NotFound()
+    appt = queries.access_appointment(request.user, appt_id)
     app = queries.access_application(request.user, appt.application_id)
     try:
         actions.appointment_finish(actor=request.user, appointment=appt, held=request.POST.get("held") == "1")
