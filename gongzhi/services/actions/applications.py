@@ -629,6 +629,14 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     app.save(update_fields=["status"])
     _event(app, actor, "status", old, app.status, reason)
     record(actor=actor, action="services.application_withdraw", target=app, changes={"status": [old, app.status]})
+    # The desk that would have finished it stops working on it.
+    send(
+        recipients=_desk_recipients(app) + ([app.taken_by] if app.taken_by_id and app.taken_by_id != actor.pk else []),
+        kind="services.application",
+        title=gettext_lazy("办件 %(number)s（%(item)s）已由申请人撤回"),
+        params={"number": app.number, "item": app.item.name},
+        url=_url(app),
+    )
     _after_change(actor, app)
     return app
 
