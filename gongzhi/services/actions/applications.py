@@ -281,6 +281,7 @@ def notify_desk(app: Application) -> None:
 # --- intake --------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_application(
     *,
     actor: Any,

@@ -132,6 +132,7 @@ def bundle_status(statuses: list[str]) -> str:
     return BundleStatus.OPEN
 
 
+@transaction.atomic
 def refresh_bundle(*, actor: Any, bundle: Bundle) -> Bundle:
     """Recompute a bundle's status after one of its applications moved (inside that action's transaction)."""
     locked = Bundle.objects.select_for_update().get(pk=bundle.pk)
