@@ -175,20 +175,24 @@ def applications_visible(actor: Any) -> QuerySet[Application]:
     return access.scope(actor, "services.view", Application.objects.select_related(*_APP_RELATED))
 
 
-def access_application(actor: Any, pk: Any) -> Application:
-    """Return an application the actor may see: in their reach, or one they took at a point they still serve.
+def _visible_or_taken(actor: Any, qs: QuerySet, pk: Any, *, taker: str) -> Any:
+    """Return the row in the actor's reach, or the one they took at a point they still serve, or raise NotFound.
 
     Any point takes any application (全岗通) and routes it to where it is finished, which may lie outside the
     taker's own reach (a resident of another street at this desk): the taker still follows what they took.
     """
-    qs = Application.objects.select_related(*_APP_RELATED)
     try:
         return access.get_or_404(actor, "services.view", qs, pk=pk)
     except NotFound:
-        taken = qs.filter(pk=pk, taken_by=actor, point__in=points_visible(actor).values("pk")).first()
+        taken = qs.filter(pk=pk, **{taker: actor}, point__in=points_visible(actor).values("pk")).first()
         if taken is None:
             raise
         return taken
+
+
+def access_application(actor: Any, pk: Any) -> Application:
+    """Return an application the actor may see: in their reach, or one they took at a point they still serve."""
+    return _visible_or_taken(actor, Application.objects.select_related(*_APP_RELATED), pk, taker="taken_by")
 
 
 def access_appointment(actor: Any, pk: Any) -> Appointment:
@@ -281,14 +285,9 @@ def bundles_visible(actor: Any) -> QuerySet[Bundle]:
 
 def access_bundle(actor: Any, pk: Any) -> Bundle:
     """Return a bundle the actor may see, or one they took at a point they still serve (see access_application)."""
-    qs = Bundle.objects.select_related("template", "unit", "point")
-    try:
-        return access.get_or_404(actor, "services.view", qs, pk=pk)
-    except NotFound:
-        taken = qs.filter(pk=pk, submitted_by=actor, point__in=points_visible(actor).values("pk")).first()
-        if taken is None:
-            raise
-        return taken
+    return _visible_or_taken(
+        actor, Bundle.objects.select_related("template", "unit", "point"), pk, taker="submitted_by"
+    )
 
 
 # --- statistics --------------------------------------------------------------------------------
