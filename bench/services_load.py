@@ -1,8 +1,8 @@
 """Benchmark: a point's work list and certificate verification at 200,000 applications and 50,000 certificates.
 
-Run on SQLite (a fresh file under /tmp) or PostgreSQL (DATABASE_URL), e.g.:
+Run on SQLite (var/services_bench.db) or PostgreSQL (DATABASE_URL, a database named *bench*), e.g.:
 
-    .venv/bin/python -m bench.services_load
+    .venv/bin/python -m bench services_load
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gongzhi_services_bench .venv/bin/python -m bench.services_load
 
 It creates the database content once (``--rebuild`` to start again), then times, through the real API with the
@@ -18,40 +18,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
+
+from bench import measure, percentile, setup_django
 
 APPLICATIONS = 200_000
 CERTIFICATES = 50_000
 RUNS = 200
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
-    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/gongzhi_services_bench.db")
-    os.environ.setdefault("GONGZHI_DEBUG", "0")
-    import django
-
-    django.setup()
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
 def timed(fn: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
-    for _ in range(5):  # warm up caches and connections
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), percentile(samples, 95)
+    """Return the p50 and p95 wall times of `runs` calls in milliseconds."""
+    samples = measure(fn, rounds=runs, warmup=5)
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 def build(rebuild: bool) -> dict:
@@ -161,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args(argv)
     sys.path.insert(0, os.getcwd())
-    _setup_django()
+    os.environ.setdefault("GONGZHI_DEBUG", "0")
+    # Refuses any database whose name lacks "bench": --rebuild flushes it.
+    setup_django("services_bench.db")
     from django.conf import settings
     from django.db import connection
     from django.test import Client

@@ -329,6 +329,14 @@ def can(actor: Any, perm: str, obj: Any) -> bool:
     return False
 
 
+def roles_covering(actor: Any, perm: str, obj: Any) -> set[str]:
+    """Return the roles through which the actor's grants give `perm` on this object (OWN rules not included)."""
+    if _is_anonymous(actor):
+        return set()
+    rules = table(perm)
+    return {g.role for g in grants(actor) if rules.get(g.role) == SUBTREE and _grant_covers(obj, g)}
+
+
 def check(actor: Any, perm: str, obj: Any) -> None:
     """Raise unless the actor may `perm` on the object (401 when signed out, 403 otherwise)."""
     if _is_anonymous(actor):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,15 +10,15 @@ from ninja import Router, Status
 
 from gongzhi import access
 from gongzhi.api import actor
-from gongzhi.lib.errors import InvalidInput, NotFound
+from gongzhi.lib.errors import InvalidInput
 from gongzhi.lib.pagination import keyset_page
 from gongzhi.lib.schemas import ERRORS, page_out
 from gongzhi.people.models import User
 from gongzhi.people.queries import access_resident
 from gongzhi.services import actions, queries
 from gongzhi.services import schemas as s
+from gongzhi.services.actions.applications import decode_base64
 from gongzhi.services.models import (
-    Appointment,
     BundleTemplate,
     CertificateType,
     Duty,
@@ -258,84 +256,59 @@ def application_detail(request: HttpRequest, app_id: int):
     return _application(request, app_id)
 
 
+def _act(request: HttpRequest, app_id: int, action: Any, **arguments: Any) -> Any:
+    """Run one workflow action on an application the actor can see, and answer with its fresh detail."""
+    app = action(actor=actor(request), application=_application(request, app_id), **arguments)
+    return _detail(request, app)
+
+
 @router.post("/services/applications/{app_id}/accept", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_accept(request: HttpRequest, app_id: int, payload: s.AcceptIn):
-    app = actions.application_accept(
-        actor=actor(request), application=_application(request, app_id), materials_due_on=payload.materials_due_on
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_accept, materials_due_on=payload.materials_due_on)
 
 
 @router.post("/services/applications/{app_id}/supply", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_supply(request: HttpRequest, app_id: int, payload: s.SupplyIn):
-    app = actions.application_supply(
-        actor=actor(request),
-        application=_application(request, app_id),
-        materials=payload.materials,
-        resident_came=payload.resident_came,
+    return _act(
+        request, app_id, actions.application_supply, materials=payload.materials, resident_came=payload.resident_came
     )
-    return _detail(request, app)
 
 
 @router.post("/services/applications/{app_id}/start", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_start(request: HttpRequest, app_id: int, payload: s.NoteIn):
-    app = actions.application_start(actor=actor(request), application=_application(request, app_id), note=payload.note)
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_start, note=payload.note)
 
 
 @router.post("/services/applications/{app_id}/complete", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_complete(request: HttpRequest, app_id: int, payload: s.NoteIn):
-    app = actions.application_complete(
-        actor=actor(request), application=_application(request, app_id), note=payload.note
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_complete, note=payload.note)
 
 
 @router.post("/services/applications/{app_id}/refuse", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_refuse(request: HttpRequest, app_id: int, payload: s.ReasonIn):
-    app = actions.application_refuse(
-        actor=actor(request), application=_application(request, app_id), reason=payload.reason
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_refuse, reason=payload.reason)
 
 
 @router.post("/services/applications/{app_id}/deliver", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_deliver(request: HttpRequest, app_id: int, payload: s.DeliverIn):
-    app = actions.application_deliver(
-        actor=actor(request), application=_application(request, app_id), method=payload.method
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_deliver, method=payload.method)
 
 
 @router.post("/services/applications/{app_id}/withdraw", response={200: s.ApplicationDetailOut, **ERRORS})
 def application_withdraw(request: HttpRequest, app_id: int, payload: s.NoteIn):
-    app = actions.application_withdraw(
-        actor=actor(request), application=_application(request, app_id), reason=payload.note
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.application_withdraw, reason=payload.note)
 
 
 @router.post("/services/applications/{app_id}/visits", response={200: s.ApplicationDetailOut, **ERRORS})
 def visit_create(request: HttpRequest, app_id: int, payload: s.VisitIn):
-    app = actions.visit_record(
-        actor=actor(request), application=_application(request, app_id), purpose=payload.purpose
-    )
-    return _detail(request, app)
+    return _act(request, app_id, actions.visit_record, purpose=payload.purpose)
 
 
 @router.post("/services/applications/{app_id}/authorization", response={201: s.ApplicationDetailOut, **ERRORS})
 def authorization_create(request: HttpRequest, app_id: int, payload: s.AuthorizationIn):
     """Record the written authorization for 代办: a PNG/JPEG/PDF in base64 (a data: URL is accepted)."""
     app = _application(request, app_id)
-    raw = (
-        payload.content_base64.split(",", 1)[-1]
-        if payload.content_base64.startswith("data:")
-        else payload.content_base64
-    )
-    try:
-        data = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(fields={"content_base64": _("文件内容不是有效的Base64。")}) from None
+    data = decode_base64(payload.content_base64, field="content_base64")
     agent = staff_user(payload.agent_id, "agent_id") if payload.agent_id else None
     actions.authorization_record(
         actor=actor(request),
@@ -375,10 +348,7 @@ def appointment_create(request: HttpRequest, app_id: int, payload: s.Appointment
 
 @router.post("/services/appointments/{appt_id}/finish", response={200: s.AppointmentOut, **ERRORS})
 def appointment_finish(request: HttpRequest, appt_id: int, payload: s.AppointmentFinishIn):
-    appt = Appointment.objects.filter(pk=appt_id).first()
-    if appt is None:
-        raise NotFound()
-    _application(request, appt.application_id)
+    appt = queries.access_appointment(actor(request), appt_id)
     return actions.appointment_finish(actor=actor(request), appointment=appt, held=payload.held, note=payload.note)
 
 

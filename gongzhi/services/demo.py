@@ -1025,9 +1025,9 @@ GUIDES = [
 def _user(ctx: DemoContext, username: str, display: str, role: str, unit: Any) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, display_name=display)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user = people_actions.user_create(
+            actor=ctx.admin, username=username, password=DEMO_PASSWORD, display_name=display
+        )
     if not RoleGrant.objects.active().filter(user=user, role=role, unit=unit).exists():
         people_actions.grant_create(actor=ctx.admin, user=user, role=role, unit=unit, valid_from=dt.date(2024, 1, 1))
     return user

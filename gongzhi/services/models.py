@@ -262,7 +262,10 @@ class ServiceMaterial(models.Model):
         ordering = ["item", "order", "id"]
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
-        constraints = [models.UniqueConstraint(fields=["item", "name"], name="svc_material_item_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="svc_material_item_name_unique"),
+            models.CheckConstraint(condition=Q(form__in=MaterialForm.values), name="svc_material_form_ok"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -463,6 +466,7 @@ class ApplicationEvent(models.Model):
     """One line of an application's timeline (never overwritten)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -474,6 +478,13 @@ class ApplicationEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=["", *ApplicationStatus.values])
+                & Q(to_status__in=["", *ApplicationStatus.values]),
+                name="svc_app_event_status_ok",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
@@ -498,6 +509,7 @@ class ProxyAuthorization(models.Model):
     """The resident's written authorization for 代办 (an uploaded letter or a signature drawn on screen)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="authorization")
     kind = models.CharField(_("形式"), max_length=20, choices=AuthorizationKind.choices)
@@ -509,18 +521,13 @@ class ProxyAuthorization(models.Model):
     recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AuthorizationKind.values), name="svc_authorization_kind_ok")
+        ]
+
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
-
-    @property
-    def label(self) -> str:
-        """Return what happened, in words: the new status, or the kind of event."""
-        if self.to_status:
-            try:
-                return str(ApplicationStatus(self.to_status).label)
-            except ValueError:
-                return self.to_status
-        return str(EVENT_LABELS.get(self.kind, self.kind))
 
 
 RESIDENT_PARTY = "resident"
@@ -530,6 +537,7 @@ class CustodyEntry(models.Model):
     """One hand-over of a document while acting for the resident (what, from whom, to whom, when)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="custody")
     document = models.CharField(_("材料"), max_length=120)
@@ -565,6 +573,7 @@ class Appointment(models.Model):
     """陪办: a time when a staff member accompanies the resident."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="appointments")
     staff = models.ForeignKey("people.User", verbose_name=_("陪办人员"), on_delete=models.PROTECT, related_name="+")
@@ -596,6 +605,7 @@ class Visit(models.Model):
     """One trip the resident made for an application (counted for 最多跑一次)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="visit_log")
     at = models.DateTimeField(default=timezone.now)
@@ -620,6 +630,7 @@ class Rating(models.Model):
     """The applicant's rating of a finished application (once)."""
 
     ACCESS_UNIT_PATH = "application__unit__path"
+    ACCESS_DEPARTMENT = "application__handling_department"  # the same reach as its application
     ACCESS_OWNER = "rated_by"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")
@@ -696,6 +707,13 @@ class EnforcementCase(models.Model):
             models.CheckConstraint(
                 condition=Q(penalty_amount__isnull=True) | Q(penalty_amount__gte=0), name="svc_case_amount_ok"
             ),
+            models.CheckConstraint(condition=Q(decision__in=["", *Decision.values]), name="svc_case_decision_ok"),
+            # A case past the decision step carries its decision.
+            models.CheckConstraint(
+                condition=Q(status__in=[EnforcementStatus.REGISTERED, EnforcementStatus.INVESTIGATED])
+                | ~Q(decision=""),
+                name="svc_case_decided_has_decision",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -714,6 +732,13 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=["", *EnforcementStatus.values])
+                & Q(to_status__in=EnforcementStatus.values),
+                name="svc_case_event_status_ok",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.to_status}"
@@ -802,6 +827,9 @@ class CertificateRequest(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=RequestOutcome.values), name="svc_certreq_outcome_ok"),
+            models.CheckConstraint(
+                condition=Q(redirect_kind__in=["", *RedirectKind.values]), name="svc_certreq_redirect_kind_ok"
+            ),
             models.CheckConstraint(
                 condition=~Q(outcome=RequestOutcome.REDIRECTED) | ~Q(go_to=""), name="svc_certreq_redirect_has_place"
             ),

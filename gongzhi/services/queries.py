@@ -12,9 +12,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from gongzhi import access
+from gongzhi.lib.errors import NotFound
 from gongzhi.lib.pagination import Page, keyset_page
 from gongzhi.services.models import (
     Application,
+    Appointment,
     Bundle,
     BundleTemplate,
     Certificate,
@@ -122,8 +124,6 @@ def catalogue_for(unit: Unit) -> QuerySet[ServiceItem]:
 
 
 def item_public(pk: Any) -> ServiceItem:
-    from gongzhi.lib.errors import NotFound
-
     item = (
         ServiceItem.objects.filter(pk=pk, is_active=True)
         .select_related("owner_unit", "finish_department")
@@ -147,8 +147,6 @@ def points_near(unit: Unit) -> QuerySet[ServicePoint]:
 
 
 def point_public(pk: Any) -> ServicePoint:
-    from gongzhi.lib.errors import NotFound
-
     point = ServicePoint.objects.filter(pk=pk, is_active=True).select_related("unit").first()
     if point is None:
         raise NotFound()
@@ -177,8 +175,29 @@ def applications_visible(actor: Any) -> QuerySet[Application]:
     return access.scope(actor, "services.view", Application.objects.select_related(*_APP_RELATED))
 
 
+def _visible_or_taken(actor: Any, qs: QuerySet, pk: Any, *, taker: str) -> Any:
+    """Return the row in the actor's reach, or the one they took at a point they still serve, or raise NotFound.
+
+    Any point takes any application (全岗通) and routes it to where it is finished, which may lie outside the
+    taker's own reach (a resident of another street at this desk): the taker still follows what they took.
+    """
+    try:
+        return access.get_or_404(actor, "services.view", qs, pk=pk)
+    except NotFound:
+        taken = qs.filter(pk=pk, **{taker: actor}, point__in=points_visible(actor).values("pk")).first()
+        if taken is None:
+            raise
+        return taken
+
+
 def access_application(actor: Any, pk: Any) -> Application:
-    return access.get_or_404(actor, "services.view", Application.objects.select_related(*_APP_RELATED), pk=pk)
+    """Return an application the actor may see: in their reach, or one they took at a point they still serve."""
+    return _visible_or_taken(actor, Application.objects.select_related(*_APP_RELATED), pk, taker="taken_by")
+
+
+def access_appointment(actor: Any, pk: Any) -> Appointment:
+    """Return a 陪办 appointment of an application the actor may see, or raise NotFound."""
+    return access.get_or_404(actor, "services.view", Appointment.objects.select_related("application", "staff"), pk=pk)
 
 
 @dataclass
@@ -265,7 +284,10 @@ def bundles_visible(actor: Any) -> QuerySet[Bundle]:
 
 
 def access_bundle(actor: Any, pk: Any) -> Bundle:
-    return access.get_or_404(actor, "services.view", Bundle.objects.select_related("template", "unit", "point"), pk=pk)
+    """Return a bundle the actor may see, or one they took at a point they still serve (see access_application)."""
+    return _visible_or_taken(
+        actor, Bundle.objects.select_related("template", "unit", "point"), pk, taker="submitted_by"
+    )
 
 
 # --- statistics --------------------------------------------------------------------------------

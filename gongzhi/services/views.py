@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import OrderedDict
 from typing import Any
 
@@ -21,10 +19,10 @@ from gongzhi.lib.pdf import pdf_response
 from gongzhi.people.models import Resident, User
 from gongzhi.people.queries import access_resident
 from gongzhi.services import actions, forms, queries
+from gongzhi.services.actions.applications import decode_base64
 from gongzhi.services.documents import certificate_pdf
 from gongzhi.services.models import (
     RESIDENT_PARTY,
-    Appointment,
     AuthorizationKind,
     CertificateType,
     Duty,
@@ -343,10 +341,7 @@ def authorization(request: HttpRequest, app_id: int) -> HttpResponse:
                 raise InvalidInput(fields={"upload": _("文件不能超过2MB。")})
             data, kind = upload.read(), AuthorizationKind.UPLOAD
         elif signature.startswith("data:image/png;base64,"):
-            try:
-                data = base64.b64decode(signature.split(",", 1)[1], validate=True)
-            except (binascii.Error, ValueError):
-                raise InvalidInput(fields={"signature": _("签名图片无效。")}) from None
+            data = decode_base64(signature, field="signature", message=_("签名图片无效。"))
             kind = AuthorizationKind.SIGNATURE
         else:
             raise InvalidInput(_("请上传委托书或请居民在签名板上签名。"), fields={"upload": _("缺少委托书。")})
@@ -420,9 +415,7 @@ def appointment(request: HttpRequest, app_id: int) -> HttpResponse:
 @require_POST
 @staff_view
 def appointment_finish(request: HttpRequest, appt_id: int) -> HttpResponse:
-    appt = Appointment.objects.filter(pk=appt_id).first()
-    if appt is None:
-        raise NotFound()
+    appt = queries.access_appointment(request.user, appt_id)
     app = queries.access_application(request.user, appt.application_id)
     try:
         actions.appointment_finish(actor=request.user, appointment=appt, held=request.POST.get("held") == "1")
@@ -443,6 +436,23 @@ def _desk_point(request: HttpRequest) -> Any:
     return point, points
 
 
+def _desk_intake(request: HttpRequest, form: forms.DeskForm, point: Any) -> dict[str, Any]:
+    """Return what a desk form says about the applicant, ready for application_submit or bundle_submit."""
+    data = form.cleaned_data
+    resident = access_resident(request.user, data["resident_id"]) if data.get("resident_id") else None
+    return {
+        "actor": request.user,
+        "point": point,
+        "mode": data["mode"],
+        "resident": resident,
+        "applicant_name": data["applicant_name"],
+        "applicant_mobile": data["applicant_mobile"],
+        "form_data": form.form_data(),
+        "supplied_materials": data["supplied_materials"],
+        "resident_present": data["resident_present"],
+    }
+
+
 @staff_view
 def desk(request: HttpRequest) -> HttpResponse:
     """Desk intake: one desk takes everything the point offers (全岗通)."""
@@ -456,21 +466,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         form = forms.DeskForm(request.POST or None, items=[item])
         form.fields["mode"].choices = [(m, label) for m, label in forms.DESK_MODES if m in item.modes]
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                resident = access_resident(request.user, data["resident_id"]) if data.get("resident_id") else None
-                app = actions.application_submit(
-                    actor=request.user,
-                    item=item,
-                    point=point,
-                    mode=data["mode"],
-                    resident=resident,
-                    applicant_name=data["applicant_name"],
-                    applicant_mobile=data["applicant_mobile"],
-                    form_data=form.form_data(),
-                    supplied_materials=data["supplied_materials"],
-                    resident_present=data["resident_present"],
-                )
+                app = actions.application_submit(item=item, **_desk_intake(request, form, point))
             except DomainError as exc:
                 apply_form_errors(form, exc)
             else:
@@ -501,21 +498,8 @@ def desk_bundle(request: HttpRequest) -> HttpResponse:
             common &= set(i.modes)
         form.fields["mode"].choices = [(m, label) for m, label in forms.DESK_MODES if m in common]
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                resident = access_resident(request.user, data["resident_id"]) if data.get("resident_id") else None
-                bundle = actions.bundle_submit(
-                    actor=request.user,
-                    template=template,
-                    point=point,
-                    mode=data["mode"],
-                    resident=resident,
-                    applicant_name=data["applicant_name"],
-                    applicant_mobile=data["applicant_mobile"],
-                    form_data=form.form_data(),
-                    supplied_materials=data["supplied_materials"],
-                    resident_present=data["resident_present"],
-                )
+                bundle = actions.bundle_submit(template=template, **_desk_intake(request, form, point))
             except DomainError as exc:
                 apply_form_errors(form, exc)
             else:
@@ -729,7 +713,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
                 [
                     c.serial,
                     c.type.name,
-                    c.holder_name,
+                    c.holder_masked,  # an export leaves the system: names masked, as in the application export
                     c.purpose,
                     c.unit.name,
                     c.issued_at,

@@ -336,3 +336,21 @@ def test_the_grant_list_shows_active_grants_unless_asked(world, district_admin, 
     client = api(district_admin)
     assert expired.pk not in {g["user_id"] for g in client.get("/grants").json()}
     assert expired.pk in {g["user_id"] for g in client.get("/grants", {"active": False}).json()}
+
+
+# --- roles_covering ---------------------------------------------------------------------------
+
+
+def test_roles_covering_names_only_the_grants_that_reach_the_object(world, community_head):
+    grant(community_head, Role.GRID_WORKER, world.grid)
+    access.forget(community_head)
+    # Both grants reach the grid; only the community grant reaches the community itself.
+    assert access.roles_covering(community_head, "units.view", world.grid) == {Role.COMMUNITY_HEAD, Role.GRID_WORKER}
+    assert access.roles_covering(community_head, "units.view", world.community) == {Role.COMMUNITY_HEAD}
+    assert access.roles_covering(community_head, "units.view", world.other_community) == set()
+    # A role the permission does not give at all is never named.
+    assert access.roles_covering(community_head, "units.manage", world.grid) == set()
+
+
+def test_roles_covering_is_empty_when_signed_out(world):
+    assert access.roles_covering(None, "units.view", world.grid) == set()

@@ -253,6 +253,11 @@ def test_a_resident_sees_only_their_own_applications(svc, api, resident, communi
     assert (
         api(resident).post(f"/services/applications/{mine.json()['id']}/withdraw", {}).json()["status"] == "withdrawn"
     )
+    # The street desk that would have finished it is told.
+    from gongzhi.notify.models import Notification
+
+    told = Notification.objects.filter(title__contains=f"{mine.json()['number']}（老年人优待证办理）已由申请人撤回")
+    assert told.filter(recipient=svc.world.users["street_staff"]).exists()
 
 
 def test_only_the_applicant_rates_and_only_once(svc, api, resident, street_staff, community_worker):

@@ -4,9 +4,12 @@ it is routed to where it is finished (remotely with the street centre); usage fi
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from gongzhi.people.roles import Role
 from gongzhi.services.models import Application
 from tests.conftest import assert_error
+from tests.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +128,34 @@ def test_the_point_keeper_changes_what_the_point_offers_and_who_is_on_duty(svc, 
         api(community_worker).patch(f"/services/points/{svc.doorstep.pk}", {"duty_note": "周六吴娟值班"}).status_code
         == 200
     )
+
+
+def test_a_desk_takes_an_application_for_a_resident_of_another_street_and_still_follows_it(svc, api, world):
+    town_staff = world.users["outsider"]  # street staff of 青山镇, at the township's centre
+    client = api(town_staff)
+    response = client.post(
+        "/services/applications",
+        {
+            "item_id": svc.items["elderly"].pk,
+            "point_id": svc.township_centre.pk,
+            "unit_id": world.community.pk,
+            "mode": "direct",
+            "applicant_name": "李外街",
+            "supplied_materials": ["居民身份证", "户口簿", "一寸照片"],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["handling_unit"] == "和平街道" and body["point_name"] == "青山镇便民服务中心"
+    # The taker follows it (page and API) but does not decide: 和平街道 finishes it.
+    assert client.get(f"/services/applications/{body['id']}").status_code == 200
+    page = Client()
+    page.force_login(town_staff)
+    assert page.get(f"/services/applications/{body['id']}/").status_code == 200
+    assert_error(client.post(f"/services/applications/{body['id']}/accept", {}), 403)
+    accepted = api(world.users["street_staff"]).post(f"/services/applications/{body['id']}/accept", {})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    # Another township worker who did not take it sees nothing.
+    other = UserFactory(username="town-colleague")
+    grant(other, Role.STREET_STAFF, world.other_street)
+    assert_error(api(other).get(f"/services/applications/{body['id']}"), 404)

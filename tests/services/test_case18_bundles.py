@@ -91,3 +91,16 @@ def test_a_resident_applies_for_a_bundle_online_and_sees_one_status(svc, api, re
 def test_an_outsider_cannot_see_a_bundle(svc, api, community_worker, outsider):
     bundle = _bundle(api(community_worker), svc).json()
     assert_error(api(outsider).get(f"/services/bundles/{bundle['id']}"), 404, "not_found")
+
+
+def test_each_item_of_a_bundle_is_announced_to_the_desk_that_finishes_it(svc, api, community_worker):
+    from gongzhi.notify.models import Notification
+    from gongzhi.people.roles import Role
+    from tests.factories import UserFactory, grant
+
+    insurance_desk = UserFactory(username="ybj-handler")
+    grant(insurance_desk, Role.DEPARTMENT_HANDLER, svc.departments["ybj"])
+    bundle = _bundle(api(community_worker), svc).json()
+    insurance = next(a for a in bundle["applications"] if a["handling_department"] == "区医疗保障局")
+    titles = list(Notification.objects.filter(recipient=insurance_desk).values_list("title", flat=True))
+    assert titles == [f"新办件 {insurance['number']}：新生儿城乡居民医保参保登记"]

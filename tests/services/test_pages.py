@@ -267,3 +267,28 @@ def test_the_pages_read_in_english(svc, world, community_worker):
     ]:
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert text in page, url
+
+
+def test_the_exports_carry_the_rows_with_names_masked(svc, world, community_worker):
+    from gongzhi.lib.excel import read_rows
+
+    app = actions.application_submit(
+        actor=community_worker, item=svc.items["elderly"], point=svc.doorstep, mode="direct", applicant_name="欧阳晓明"
+    )
+    cert = actions.certificate_issue(
+        actor=community_worker,
+        unit=world.community,
+        ctype=svc.cert_types["residence"],
+        holder_name="欧阳晓明",
+        purpose="子女入学",
+        content="该居民自2020年起居住于光明路3号。",
+        evidence="房屋租赁合同",
+    )
+    client = _client(community_worker)
+    headers, rows = read_rows(client.get("/services/work/export/").content)
+    row = next(r for r in rows if r[0] == app.number)
+    assert row[headers.index("申请人")] == "欧***"
+    headers, rows = read_rows(client.get(f"/services/certificates/?unit={world.community.pk}&format=xlsx").content)
+    row = next(r for r in rows if r[0] == cert.serial)
+    assert row[headers.index("持证人")] == "欧***"
+    assert "欧阳晓明" not in str(rows)

@@ -106,7 +106,9 @@ def test_a_list_costs_the_same_for_few_and_many_rows(world, path):
     _grow(world, 8, 2)
     many = _count(client, url)
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
-    assert many <= 25, f"{url}: {many} queries"
+    # The desk is composed of every app's panels for the role; other pages are single lists.
+    limit = 60 if path == "/desk/" else 25
+    assert many <= limit, f"{url}: {many} queries"
 
 
 def test_the_resident_list_stays_small_in_queries(world, community_head, django_assert_max_num_queries):

@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -229,9 +229,59 @@ def _notify_applicant(app: Application, title: Any, **params: Any) -> None:
         )
 
 
+class Intake(NamedTuple):
+    channel: str
+    unit: Unit
+    point: ServicePoint | None
+    resident: Resident | None
+    present: bool
+
+
+def open_intake(
+    *,
+    actor: Any,
+    unit: Unit | None,
+    point: ServicePoint | None,
+    resident: Resident | None,
+    mode: str,
+    resident_present: bool | None,
+) -> Intake:
+    """Check who takes an application and where: online by the signed-in resident, or at a point by its staff.
+
+    Returns the channel, the applicant's unit (given, the resident's, or the point's), the locked-in point, the
+    resident at the desk and whether the resident came in person (a trip, unless someone acts for them).
+    """
+    if point is None:
+        access.check_any(actor, "services.apply")
+        if unit is None:
+            try:
+                unit = actor.resident.unit
+            except Resident.DoesNotExist:
+                raise InvalidInput(fields={"unit_id": _("请选择您所在的社区或村。")}) from None
+        return Intake(Channel.ONLINE, unit, None, None, False)
+    point = ServicePoint.objects.select_related("unit").get(pk=point.pk)
+    access.check(actor, "services.intake", point)
+    if resident is not None:
+        unit = resident.unit
+    present = resident_present if resident_present is not None else mode != Mode.PROXY
+    return Intake(Channel.DESK, unit or point.unit, point, resident, present)
+
+
+def notify_desk(app: Application) -> None:
+    """Tell the unit or department that finishes an application that a new one has arrived."""
+    send(
+        recipients=_desk_recipients(app),
+        kind="services.application",
+        title=gettext_lazy("新办件 %(number)s：%(item)s"),
+        params={"number": app.number, "item": app.item.name},
+        url=_url(app),
+    )
+
+
 # --- intake --------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_application(
     *,
     actor: Any,
@@ -302,24 +352,10 @@ def application_submit(
 ) -> Application:
     """Take an application: online by the resident (no point), or at any point by any of its staff."""
     form_data = form_data or {}
-    if point is None:
-        channel = Channel.ONLINE
-        access.check_any(actor, "services.apply")
-        if unit is None:
-            try:
-                unit = actor.resident.unit
-            except Resident.DoesNotExist:
-                raise InvalidInput(fields={"unit_id": _("请选择您所在的社区或村。")}) from None
-        resident = None
-        present = False
-    else:
-        channel = Channel.DESK
-        point = ServicePoint.objects.select_related("unit").get(pk=point.pk)
-        access.check(actor, "services.intake", point)
-        if resident is not None:
-            unit = resident.unit
-        unit = unit or point.unit
-        present = resident_present if resident_present is not None else mode != Mode.PROXY
+    intake = open_intake(
+        actor=actor, unit=unit, point=point, resident=resident, mode=mode, resident_present=resident_present
+    )
+    channel, unit, point, resident, present = intake
     _check_offered(item, unit, point)
     _check_mode(item, channel, mode)
     cleaned = clean_form_data([item], form_data)
@@ -346,13 +382,7 @@ def application_submit(
         unit=unit,
         changes={"item": item.code, "mode": mode, "channel": channel, "point": point.pk if point else None},
     )
-    send(
-        recipients=_desk_recipients(app),
-        kind="services.application",
-        title=gettext_lazy("新办件 %(number)s：%(item)s"),
-        params={"number": app.number, "item": item.name},
-        url=_url(app),
-    )
+    notify_desk(app)
     _notify_applicant(app, gettext_lazy("您的申请 %(number)s（%(item)s）已提交"))
     return app
 
@@ -600,6 +630,14 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     app.save(update_fields=["status"])
     _event(app, actor, "status", old, app.status, reason)
     record(actor=actor, action="services.application_withdraw", target=app, changes={"status": [old, app.status]})
+    # The desk that would have finished it stops working on it.
+    send(
+        recipients=_desk_recipients(app) + ([app.taken_by] if app.taken_by_id and app.taken_by_id != actor.pk else []),
+        kind="services.application",
+        title=gettext_lazy("办件 %(number)s（%(item)s）已由申请人撤回"),
+        params={"number": app.number, "item": app.item.name},
+        url=_url(app),
+    )
     _after_change(actor, app)
     return app
 
@@ -624,15 +662,15 @@ def visit_record(*, actor: Any, application: Application, purpose: str) -> Appli
 # --- 代办: authorization and custody ----------------------------------------------------------------
 
 
-def _decode_file(content_base64: str) -> tuple[bytes, str, str]:
-    raw = content_base64 or ""
+def decode_base64(value: str, *, field: str, message: Any = None) -> bytes:
+    """Return the bytes of a base64 text or a data: URL, or raise InvalidInput on the given field."""
+    raw = value or ""
     if raw.startswith("data:"):
         raw = raw.split(",", 1)[-1]
     try:
-        data = base64.b64decode(raw, validate=True)
+        return base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput(fields={"content_base64": _("文件内容不是有效的Base64。")}) from None
-    return data, *_sniff(data)
+        raise InvalidInput(fields={field: message or _("文件内容不是有效的Base64。")}) from None
 
 
 def _sniff(data: bytes) -> tuple[str, str]:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi import access
 from gongzhi.audit.chain import record
 from gongzhi.lib.errors import InvalidInput
 from gongzhi.notify.service import send
@@ -22,9 +21,11 @@ from gongzhi.services.actions.applications import (
     clean_form_data,
     clean_materials,
     create_application,
+    notify_desk,
+    open_intake,
 )
 from gongzhi.services.actions.common import next_number
-from gongzhi.services.models import Bundle, BundleTemplate, Channel, Mode, ServicePoint
+from gongzhi.services.models import Bundle, BundleTemplate, ServicePoint
 from gongzhi.services.workflow import ApplicationStatus, BundleStatus
 from gongzhi.units.models import Unit
 
@@ -49,24 +50,9 @@ def bundle_submit(
     """Apply for a whole 一件事: shared information and materials entered once, one application per item."""
     if not template.is_active:
         raise InvalidInput(fields={"template_id": _("该一件事已停用。")})
-    if point is None:
-        channel = Channel.ONLINE
-        access.check_any(actor, "services.apply")
-        if unit is None:
-            try:
-                unit = actor.resident.unit
-            except Resident.DoesNotExist:
-                raise InvalidInput(fields={"unit_id": _("请选择您所在的社区或村。")}) from None
-        resident = None
-        present = False
-    else:
-        channel = Channel.DESK
-        point = ServicePoint.objects.select_related("unit").get(pk=point.pk)
-        access.check(actor, "services.intake", point)
-        if resident is not None:
-            unit = resident.unit
-        unit = unit or point.unit
-        present = resident_present if resident_present is not None else mode != Mode.PROXY
+    channel, unit, point, resident, present = open_intake(
+        actor=actor, unit=unit, point=point, resident=resident, mode=mode, resident_present=resident_present
+    )
     if not unit.path.startswith(template.owner_unit.path):
         raise InvalidInput(fields={"template_id": _("该一件事不在您所在单位的目录中。")})
     items = list(
@@ -122,6 +108,8 @@ def bundle_submit(
         unit=unit,
         changes={"template": template.code, "applications": [a.number for a in children], "mode": mode},
     )
+    for child in children:
+        notify_desk(child)
     if bundle.applicant_id:
         send(
             recipients=[bundle.applicant],
@@ -144,6 +132,7 @@ def bundle_status(statuses: list[str]) -> str:
     return BundleStatus.OPEN
 
 
+@transaction.atomic
 def refresh_bundle(*, actor: Any, bundle: Bundle) -> Bundle:
     """Recompute a bundle's status after one of its applications moved (inside that action's transaction)."""
     locked = Bundle.objects.select_for_update().get(pk=bundle.pk)

@@ -44,10 +44,7 @@ def verification_code() -> str:
 
 def acting_roles(actor: Any, perm: str, obj: Any) -> set[str]:
     """Return the roles through which the actor holds `perm` on obj, plus APPLICANT when it is theirs."""
-    rules = access.table(perm)
-    held = {
-        g.role for g in access.grants(actor) if rules.get(g.role) == access.SUBTREE and access._grant_covers(obj, g)
-    }
+    held = access.roles_covering(actor, perm, obj)
     if getattr(obj, "applicant_id", None) and obj.applicant_id == getattr(actor, "pk", None):
         held.add(APPLICANT)
     return held
