@@ -8,9 +8,9 @@ PIP := $(PY) -m pip
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
 
-.PHONY: run test install install-dev static migrate demo serve lint format check-ci bench clean
+.PHONY: run test install install-dev static migrate demo demo-data serve lint format check-ci bench clean
 
-run: install static migrate demo serve
+run: install static migrate demo-data serve
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo
 
+# make run loads the demo quietly: the sign-ins are printed once the server is up.
+demo-data: migrate
+	$(PY) manage.py demo --no-logins
+
 serve:
 	PORT=$(PORT) $(PY) manage.py serve
 
@@ -59,7 +63,7 @@ test: install-dev lint
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
 bench: install-dev
-	$(PY) -m bench
+	$(PY) -m bench all
 
 clean:
 	rm -rf $(VENV) node_modules var/static

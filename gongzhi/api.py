@@ -85,19 +85,50 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _type_message(kind: str) -> str:
+    """Return a translated message for a pydantic error type (pydantic's own messages are English only)."""
+    if kind == "extra_forbidden":
+        return _("未知字段。")
+    if kind == "missing":
+        return _("此项必填。")
+    if kind.startswith("string_too_long"):
+        return _("内容过长。")
+    if kind.startswith("string"):
+        return _("应为文本。")
+    if kind.startswith("int"):
+        return _("应为整数。")
+    if kind.startswith(("float", "decimal")):
+        return _("应为数字。")
+    if kind.startswith("bool"):
+        return _("应为 true 或 false。")
+    if kind.startswith("datetime"):
+        return _("时间格式应为ISO 8601，例如 2026-10-01T08:00:00+08:00。")
+    if kind.startswith("date"):
+        return _("日期格式应为YYYY-MM-DD。")
+    if kind.startswith(("list", "tuple", "set")):
+        return _("应为列表。")
+    if kind.startswith(("dict", "model")):
+        return _("应为JSON对象。")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return _("超出允许的范围。")
+    return _("格式不正确。")
+
+
+def _is_whole_body(loc: list[Any]) -> bool:
+    """Return whether an error is about the request body as a whole (absent, or not a JSON object)."""
+    return len(loc) == 2 and loc[0] == "body"
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        name = _field_name(list(error.get("loc", [])))
-        kind = error.get("type", "")
-        if kind == "extra_forbidden":
-            message = _("未知字段。")
-        elif kind == "missing":
-            message = _("此项必填。")
-        else:
-            message = str(error.get("msg", _("格式不正确。")))
-        fields.setdefault(name, []).append(message)
+        loc = list(error.get("loc", []))
+        if _is_whole_body(loc):
+            # An empty body or a JSON array/string where an object belongs: the request itself is unreadable.
+            return _error(request, 400, "bad_request", _("请求内容应为JSON对象。"))
+        name = _field_name(loc)
+        fields.setdefault(name, []).append(_type_message(str(error.get("type", ""))))
     return _error(request, 422, "invalid_input", _("提交的内容有误，请检查标出的字段。"), fields)
 
 

@@ -58,3 +58,49 @@ def appeals_rollup() -> int:
     from gongzhi.appeals.metrics import rollup_recent
 
     return rollup_recent()
+
+
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("services-overdue")
+def services_overdue_sweep() -> dict[str, int]:
+    """Flag applications (办件) past their deadline, escalate those a working day late, remind due materials."""
+    from gongzhi.services.tasks import overdue_sweep
+
+    return overdue_sweep()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("elections-windows")
+def election_voting_windows() -> dict[str, int]:
+    """Open ballot boxes whose voting window has started and close (seal) those whose window has ended."""
+    from gongzhi.elections.actions import advance_windows
+
+    return advance_windows()
+
+
+@db_periodic_task(crontab(minute="20", hour="7"))
+@lock_task("deliberation-reminders")
+def deliberation_reminders() -> dict[str, int]:
+    """Remind conveners of bodies overdue for a meeting and of members' demands not met in time."""
+    from gongzhi.deliberation import actions
+
+    return {"bodies": actions.remind_overdue_bodies(), "demands": actions.remind_overdue_demands()}
+
+
+@db_periodic_task(crontab(minute="*/30"))
+@lock_task("deliberation-inquiries")
+def deliberation_escalate_inquiries() -> int:
+    """Escalate 问政·问需·问计 items the community has not answered in time to the street."""
+    from gongzhi.deliberation import actions
+
+    return actions.escalate_overdue_inquiries()
+
+
+@db_periodic_task(crontab(minute="10", hour="0"))
+@lock_task("deliberation-advance")
+def deliberation_advance() -> dict[str, int]:
+    """End public postings and evaluation periods that are over; close consultations past their date."""
+    from gongzhi.deliberation import actions
+    from gongzhi.deliberation.actions.participation import close_expired_consultations
+
+    return {"resolutions": actions.advance_resolutions(), "consultations": close_expired_consultations()}

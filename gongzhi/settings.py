@@ -13,20 +13,26 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.lib.crypto import parse_field_keys
 from gongzhi.lib.env import (
     database_from_url,
     env_bool,
     env_choice,
+    env_dotted_path,
+    env_email,
+    env_file,
     env_int,
     env_list,
     env_str,
+    env_timezone,
     redis_from_url,
     secret_from_env_or_file,
     sqlite_database,
+    writable_dir,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("GONGZHI_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+VAR_DIR = writable_dir("GONGZHI_VAR_DIR", BASE_DIR / "var")
 
 GONGZHI_ENV = env_choice("GONGZHI_ENV", "development", ("development", "production", "test"))
 PRODUCTION = GONGZHI_ENV == "production"
@@ -37,9 +43,16 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("GONGZHI_DEBUG must not be true when GONGZHI_ENV=production")
 
 SECRET_KEY = secret_from_env_or_file("GONGZHI_SECRET_KEY", VAR_DIR / "secret_key", required=PRODUCTION)
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own deployment check (security.W009), made a start-up error for production.
+    raise ImproperlyConfigured("GONGZHI_SECRET_KEY must be a random value of at least 50 characters in production")
 # Field-encryption keys: "id:key" pairs, comma-separated, the first one encrypts; the others still decrypt.
 FIELD_KEYS_RAW = secret_from_env_or_file("GONGZHI_FIELD_KEY", VAR_DIR / "field_key", required=PRODUCTION)
+parse_field_keys(FIELD_KEYS_RAW)  # fail at start-up, naming the variable, rather than at the first encryption
+# The blind-index key (optional): set it before retiring the oldest field key (see gongzhi/lib/crypto.py).
 BLIND_INDEX_KEY = env_str("GONGZHI_BLIND_INDEX_KEY")
+if BLIND_INDEX_KEY is not None and len(BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("GONGZHI_BLIND_INDEX_KEY must be at least 32 characters long")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -158,7 +171,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
-TIME_ZONE = env_str("GONGZHI_TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
+TIME_ZONE = env_timezone("GONGZHI_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -184,7 +197,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("GONGZHI_MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
+MEDIA_ROOT = writable_dir("GONGZHI_MEDIA_ROOT", VAR_DIR / "media")
 
 # Request size limits: JSON bodies and form fields; uploads are checked by each app too.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GONGZHI_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
@@ -212,6 +225,10 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("GONGZHI_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("GONGZHI_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading commits the domain to HTTPS in browsers for good: an operator's explicit choice.
+    SECURE_HSTS_PRELOAD = env_bool("GONGZHI_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -233,16 +250,15 @@ else:
         "consumer": {"workers": env_int("GONGZHI_TASK_WORKERS", 2, minimum=1, maximum=64), "worker_type": "thread"},
     }
 
-EMAIL_BACKEND = (
-    "django.core.mail.backends.locmem.EmailBackend"
-    if TESTING
-    else env_str("GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-)
-DEFAULT_FROM_EMAIL = env_str("GONGZHI_FROM_EMAIL", "gongzhi@localhost")
+EMAIL_BACKEND = env_dotted_path("GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env_email("GONGZHI_FROM_EMAIL", "gongzhi@localhost")
 EMAIL_HOST = env_str("GONGZHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("GONGZHI_EMAIL_PORT", 25, minimum=1, maximum=65535)
 # Dotted path of the SMS/WeChat sender; the default keeps messages in the outbox table only.
-GONGZHI_SMS_SENDER = env_str("GONGZHI_SMS_SENDER", "gongzhi.notify.senders.OutboxSender")
+# It is imported when the notify app starts, so a wrong path stops start-up.
+GONGZHI_SMS_SENDER = env_dotted_path("GONGZHI_SMS_SENDER", "gongzhi.notify.senders.OutboxSender")
 
 # Public base URL, used in notifications, QR codes and Open311 discovery.
 GONGZHI_BASE_URL = (env_str("GONGZHI_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -250,9 +266,25 @@ if not GONGZHI_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"GONGZHI_BASE_URL must start with http:// or https://, got {GONGZHI_BASE_URL!r}")
 
 # Font embedded in generated PDFs (must contain Chinese glyphs); found automatically when unset.
-GONGZHI_PDF_FONT = env_str("GONGZHI_PDF_FONT")
+_pdf_font = env_file("GONGZHI_PDF_FONT")
+GONGZHI_PDF_FONT = str(_pdf_font) if _pdf_font else None
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Elections: an election is valid only when MORE than this share of the registered voters voted
+# (village committee elections: more than half); the number of written proxies one voter may hold.
+ELECTION_MIN_TURNOUT = env_str("GONGZHI_ELECTION_MIN_TURNOUT", "1/2") or "1/2"
+_turnout = ELECTION_MIN_TURNOUT.split("/")
+if (
+    len(_turnout) != 2
+    or not all(p.isdigit() for p in _turnout)
+    or not 0 < int(_turnout[1])
+    or int(_turnout[0]) >= int(_turnout[1])
+):
+    raise ImproperlyConfigured(
+        f"GONGZHI_ELECTION_MIN_TURNOUT must be a fraction below 1 such as 1/2, got {ELECTION_MIN_TURNOUT!r}"
+    )
+ELECTION_PROXY_LIMIT = env_int("GONGZHI_ELECTION_PROXY_LIMIT", 3, minimum=0, maximum=10)
 
 LOG_LEVEL = env_choice("GONGZHI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -6,11 +6,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.api import api
 
-admin.site.site_header = "共治 · 系统后台"
-admin.site.site_title = "共治"
+admin.site.site_header = _("共治 · 系统后台")
+admin.site.site_title = _("共治")
 
 urlpatterns = [
     path("", include("gongzhi.web.urls")),

@@ -30,6 +30,18 @@ def _fresh_caches():
     workdays.clear_cache()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked @pytest.mark.postgres unless the suite runs on PostgreSQL."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

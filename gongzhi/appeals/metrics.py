@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
@@ -79,7 +79,9 @@ DEFINITIONS = [
     (gettext_lazy("超期数"), gettext_lazy("当月超过响应时限或办结时限的诉求数（按超期发生日统计）。")),
     (
         gettext_lazy("综合得分"),
-        gettext_lazy("响应率×20% + 解决率×40% + 满意率×40%；某项无数据时按其余各项权重折算。"),
+        gettext_lazy(
+            "响应率×20% + 解决率×40% + 满意率×40%；当月无派单时按其余两项折算；当月没有评价的单位不参与排名。"
+        ),
     ),
     (
         gettext_lazy("报到"),
@@ -104,7 +106,11 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 class _Reporting:
-    """Map any unit to its reporting unit: its community or village, or itself when higher up."""
+    """Map any unit to its reporting unit: its street or township, or itself when higher up.
+
+    Streets are the level that is ranked (and departments); a finer grain would multiply the rollup
+    rows (day × community × department is nearly one row per appeal event at city scale).
+    """
 
     def __init__(self) -> None:
         self.units = {u["pk"]: u for u in Unit.objects.values("pk", "path", "kind")}
@@ -117,11 +123,11 @@ class _Reporting:
             return found
         unit = self.units[unit_id]
         result = unit
-        if unit["kind"] in (UnitKind.GRID, UnitKind.BUILDING):
+        if unit["kind"] in (UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID, UnitKind.BUILDING):
             step = Unit.steplen
             for end in range(len(unit["path"]) - step, 0, -step):
                 ancestor = self.by_path.get(unit["path"][:end])
-                if ancestor and ancestor["kind"] in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
+                if ancestor and ancestor["kind"] in (UnitKind.STREET, UnitKind.TOWNSHIP):
                     result = ancestor
                     break
         self._cache[unit_id] = result
@@ -237,23 +243,49 @@ def rollup(first: dt.date, last: dt.date) -> int:
     DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
     DailyCategoryStat.objects.filter(day__gte=first, day__lte=last).delete()
     rows = [
-        DailyStat(
-            day=day, unit_id=unit_id, unit_path=reporting.units[unit_id]["path"], department_id=department_id, **counts
-        )
+        {
+            "day": day,
+            "unit_id": unit_id,
+            "unit_path": reporting.units[unit_id]["path"],
+            "department_id": department_id,
+            **counts,
+        }
         for (day, unit_id, department_id), counts in stats.items()
     ]
-    DailyStat.objects.bulk_create(rows, batch_size=2000)
+    _write(DailyStat, rows)
     category_rows = [
-        DailyCategoryStat(
-            day=day, unit_id=unit_id, unit_path=reporting.units[unit_id]["path"], category_id=category_id, received=n
-        )
+        {
+            "day": day,
+            "unit_id": unit_id,
+            "unit_path": reporting.units[unit_id]["path"],
+            "category_id": category_id,
+            "received": n,
+        }
         for (day, unit_id, category_id), n in categories.items()
     ]
-    DailyCategoryStat.objects.bulk_create(category_rows, batch_size=2000)
+    _write(DailyCategoryStat, category_rows)
     run.rows = len(rows) + len(category_rows)
     run.finished_at = timezone.now()
     run.save(update_fields=["rows", "finished_at"])
     return run.rows
+
+
+def _write(model: type[DailyStat] | type[DailyCategoryStat], rows: list[dict[str, Any]]) -> None:
+    """Insert rollup rows: COPY on PostgreSQL (a rebuild of two years writes millions), bulk insert elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = list(rows[0])
+        names = ", ".join(model._meta.get_field(c.removesuffix("_id")).column for c in columns)
+        with connection.cursor() as cursor:
+            with (
+                cursor.connection.cursor() as raw,
+                raw.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+        return
+    model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
 
 
 def rollup_recent(days: int = RECENT_DAYS, today: dt.date | None = None) -> int:
@@ -319,7 +351,13 @@ class Figures:
 
     @property
     def score(self) -> float | None:
-        """Return the weighted score out of 100, from the exact rates (rounded once, at the end)."""
+        """Return the weighted score out of 100, from the exact rates (rounded once, at the end).
+
+        Without any rating in the period there is no score: residents' ratings carry 80% of the weight, and a
+        unit must not rank first merely because nobody has rated it yet.
+        """
+        if not self.counts["rated"]:
+            return None
         exact = self.rates(exact=True)
         total = weight = 0.0
         for name, w in WEIGHTS.items():
@@ -482,7 +520,12 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     # The level just below the report's top unit (communities of a street, streets of a district...).
     children: list[Unit] = []
     if len(tops) == 1:
-        children = list(Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1).order_by("path"))
+        children = list(
+            Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1)
+            # Streets are the street league already; rollups do not go below streets.
+            .filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT])
+            .order_by("path")
+        )
     department_rows = []
     for row in qs.exclude(department__isnull=True).values("department_id").annotate(**_SUMS).order_by():
         figures = Figures()

@@ -7,6 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 from gongzhi.appeals.workflow import (
@@ -479,34 +480,34 @@ class Assignment(models.Model):
 
 
 class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("提交诉求")
-    DUPLICATE_FLAGGED = "duplicate_flagged", _("疑似重复")
-    DISPATCHED = "dispatched", _("派单")
-    AUTO_DISPATCHED = "auto_dispatched", _("自动派单")
-    REDISPATCHED = "redispatched", _("改派")
-    ACCEPTED = "accepted", _("接单")
-    RETURNED = "returned", _("退单")
-    RESPONDED = "responded", _("联系诉求人")
-    ASSIGNMENT_DONE = "assignment_done", _("部门办理完成")
-    RESOLVED = "resolved", _("办结")
-    RATED = "rated", _("评价")
-    CLOSED = "closed", _("结案")
-    REOPENED = "reopened", _("重新办理")
-    REVIEW = "review", _("提交督办复核")
-    REJECTED = "rejected", _("不予受理")
-    MERGED = "merged", _("合并")
-    MERGED_IN = "merged_in", _("并入重复诉求")
-    SPLIT = "split", _("一件事协同办理")
-    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
-    EXTENSION_APPROVED = "extension_approved", _("批准延期")
-    EXTENSION_REFUSED = "extension_refused", _("不予延期")
-    OVERDUE = "overdue", _("超期")
-    ESCALATED = "escalated", _("升级督办")
-    WHISTLE = "whistle", _("吹哨")
-    CHECKED_IN = "checked_in", _("部门报到")
-    CHECK_IN_MISSED = "check_in_missed", _("部门未按时报到")
-    NOTE = "note", _("内部备注")
-    PUBLIC_SET = "public_set", _("公开设置")
+    SUBMITTED = "submitted", pgettext_lazy("event", "提交诉求")
+    DUPLICATE_FLAGGED = "duplicate_flagged", pgettext_lazy("event", "疑似重复")
+    DISPATCHED = "dispatched", pgettext_lazy("event", "派单")
+    AUTO_DISPATCHED = "auto_dispatched", pgettext_lazy("event", "自动派单")
+    REDISPATCHED = "redispatched", pgettext_lazy("event", "改派")
+    ACCEPTED = "accepted", pgettext_lazy("event", "接单")
+    RETURNED = "returned", pgettext_lazy("event", "退单")
+    RESPONDED = "responded", pgettext_lazy("event", "联系诉求人")
+    ASSIGNMENT_DONE = "assignment_done", pgettext_lazy("event", "部门办理完成")
+    RESOLVED = "resolved", pgettext_lazy("event", "办结")
+    RATED = "rated", pgettext_lazy("event", "评价")
+    CLOSED = "closed", pgettext_lazy("event", "结案")
+    REOPENED = "reopened", pgettext_lazy("event", "重新办理")
+    REVIEW = "review", pgettext_lazy("event", "提交督办复核")
+    REJECTED = "rejected", pgettext_lazy("event", "不予受理")
+    MERGED = "merged", pgettext_lazy("event", "合并")
+    MERGED_IN = "merged_in", pgettext_lazy("event", "并入重复诉求")
+    SPLIT = "split", pgettext_lazy("event", "一件事协同办理")
+    EXTENSION_REQUESTED = "extension_requested", pgettext_lazy("event", "申请延期")
+    EXTENSION_APPROVED = "extension_approved", pgettext_lazy("event", "批准延期")
+    EXTENSION_REFUSED = "extension_refused", pgettext_lazy("event", "不予延期")
+    OVERDUE = "overdue", pgettext_lazy("event", "超期")
+    ESCALATED = "escalated", pgettext_lazy("event", "升级督办")
+    WHISTLE = "whistle", pgettext_lazy("event", "吹哨")
+    CHECKED_IN = "checked_in", pgettext_lazy("event", "部门报到")
+    CHECK_IN_MISSED = "check_in_missed", pgettext_lazy("event", "部门未按时报到")
+    NOTE = "note", pgettext_lazy("event", "内部备注")
+    PUBLIC_SET = "public_set", pgettext_lazy("event", "公开设置")
 
 
 class AppealEvent(models.Model):
@@ -726,7 +727,7 @@ class WhistleSummons(models.Model):
 
 
 class DailyStat(models.Model):
-    """Daily rollup per reporting unit (community/village, else the appeal's unit) and department.
+    """Daily rollup per reporting unit (the street or township, else the appeal's unit) and department.
 
     Rebuilt for a range of days by ``rollup`` (periodic task and command); dashboards read only these.
     """
@@ -771,7 +772,7 @@ class DailyStat(models.Model):
 
 
 class DailyCategoryStat(models.Model):
-    """Daily count of appeals received per reporting unit and category (for 每月一题 candidates)."""
+    """Daily count of appeals received per reporting unit (street/township) and category (每月一题 candidates)."""
 
     ACCESS_UNIT_PATH = "unit_path"
 

@@ -516,3 +516,35 @@ def unrated_candidates(now: dt.datetime, window: dt.timedelta, *, limit: int = 5
 def missed_summons_candidates(now: dt.datetime, *, limit: int = 5000) -> list[int]:
     qs = WhistleSummons.objects.filter(status=SummonsStatus.PENDING, due_at__lt=now)
     return list(qs.values_list("pk", flat=True)[:limit])
+
+
+# --- desks ----------------------------------------------------------------------------------------
+
+
+def desk_summary(actor: Any, perm: str = "appeals.view") -> dict[str, int]:
+    """Return counts of open appeals in reach (one query over the open-appeals index)."""
+    from django.db.models import Count
+
+    qs = appeals_visible(actor, perm).filter(status__in=sorted(OPEN))
+    return qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(is_overdue=True)),
+        escalated=Count("id", filter=Q(escalation_level__gt=0)),
+        review=Count("id", filter=Q(status=Status.REVIEW)),
+        queued=Count("id", filter=Q(status__in=sorted(QUEUED))),
+    )
+
+
+def attention(actor: Any, *, limit: int = 8) -> list[Appeal]:
+    """Return the open appeals that need attention first: under review, escalated, overdue (oldest first)."""
+    qs = (
+        appeals_visible(actor)
+        .filter(status__in=sorted(OPEN))
+        .filter(Q(is_overdue=True) | Q(status=Status.REVIEW) | Q(escalation_level__gt=0))
+    )
+    return list(_with_relations(qs).order_by("submitted_at", "id")[:limit])
+
+
+def recent_open(actor: Any, *, limit: int = 8) -> list[Appeal]:
+    qs = appeals_visible(actor).filter(status__in=sorted(OPEN))
+    return list(_with_relations(qs).order_by("-submitted_at", "-id")[:limit])

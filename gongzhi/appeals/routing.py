@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
@@ -26,9 +26,7 @@ _checks: list[DispatchCheck] = []
 _CACHE_KEY = "appeals:routing-version"
 _CACHE_SECONDS = 30
 _lock = threading.Lock()
-_rules: list[RuleView] | None = None
-_rules_version: Any = None
-_rules_loaded = 0.0
+_snapshot: Snapshot | None = None
 
 
 def register_dispatch_check(check: DispatchCheck) -> None:
@@ -66,38 +64,79 @@ class RuleView:
         return (self.priority, len(self.category_path), len(self.unit_path))
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What intake reads on every appeal and rarely changes: rules, their departments, the taxonomy."""
+
+    version: Any
+    loaded: float
+    rules: list[RuleView]
+    departments: dict[int, Any]
+    categories: dict[str, Any]
+    attributes: dict[int, list[Any]]
+    # Department id -> its active handlers, filled on demand while the snapshot lives (for notifications).
+    handlers: dict[int, list[Any]] = field(default_factory=dict)
+
+
 def rules_changed() -> None:
-    """Tell every process that rules, categories or departments changed (call after committing)."""
-    global _rules
+    """Tell every process that rules, categories or departments changed (this one at once, others soon)."""
+    global _snapshot
     with _lock:
-        _rules = None
+        _snapshot = None
     try:
         cache.incr(_CACHE_KEY)
     except ValueError:
         cache.set(_CACHE_KEY, 1, None)
 
 
-def _load() -> list[RuleView]:
-    from gongzhi.appeals.models import RoutingRule
+def _load(version: Any, now: float) -> Snapshot:
+    from gongzhi.appeals.models import Category, CategoryAttribute, RoutingRule
 
-    rows = RoutingRule.objects.filter(
-        is_active=True, department__is_active=True, category__is_active=True
-    ).values_list("id", "category__path", "unit__path", "department_id", "priority")
-    return [RuleView(*row) for row in rows]
+    rows = list(
+        RoutingRule.objects.filter(is_active=True, department__is_active=True, category__is_active=True)
+        .select_related("department", "category", "unit")
+        .order_by("id")
+    )
+    rules = [RuleView(r.pk, r.category.path, r.unit.path, r.department_id, r.priority) for r in rows]
+    departments = {r.department_id: r.department for r in rows}
+    categories = {c.code: c for c in Category.objects.all()}
+    attributes: dict[int, list[Any]] = {}
+    for attribute in CategoryAttribute.objects.filter(is_active=True).order_by("category_id", "order"):
+        attributes.setdefault(attribute.category_id, []).append(attribute)
+    return Snapshot(version, now, rules, departments, categories, attributes)
 
 
-def active_rules() -> list[RuleView]:
-    """Return the active rules, cached per process and refreshed when another process changes them."""
-    global _rules, _rules_version, _rules_loaded
+def snapshot() -> Snapshot:
+    """Return the cached snapshot, reloaded every 30 s and whenever another process reports a change."""
+    global _snapshot
     now = time.monotonic()
     version = cache.get(_CACHE_KEY)
     with _lock:
-        if _rules is not None and version == _rules_version and now - _rules_loaded < _CACHE_SECONDS:
-            return _rules
-    rules = _load()
+        current = _snapshot
+    if current is not None and current.version == version and now - current.loaded < _CACHE_SECONDS:
+        return current
+    fresh = _load(version, now)
     with _lock:
-        _rules, _rules_version, _rules_loaded = rules, version, now
-    return rules
+        _snapshot = fresh
+    return fresh
+
+
+def active_rules() -> list[RuleView]:
+    return snapshot().rules
+
+
+def rule_department(department_id: int) -> Any:
+    """Return a rule's (active) department from the snapshot, or None."""
+    return snapshot().departments.get(department_id)
+
+
+def category_by_code(code: str) -> Any:
+    """Return the category with this code from the snapshot (None when unknown)."""
+    return snapshot().categories.get(code)
+
+
+def attributes_of(category_id: int) -> list[Any]:
+    return snapshot().attributes.get(category_id, [])
 
 
 def matching_rules(*, category_path: str, unit_path: str) -> list[RuleView]:

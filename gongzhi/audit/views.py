@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi import access
 from gongzhi.audit import queries
@@ -20,7 +21,7 @@ def _day(value: str, field: str) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(fields={field: "YYYY-MM-DD"}) from None
+        raise InvalidInput(fields={field: _("日期格式应为YYYY-MM-DD。")}) from None
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 

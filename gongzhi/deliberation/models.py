@@ -71,6 +71,8 @@ class Body(models.Model):
     requires_party_screening = models.BooleanField(_("议题发布前须党组织把关"), default=False)
     requires_legal_review = models.BooleanField(_("决议须经法律顾问审查"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    # When the convener was last reminded that the body is overdue for a meeting (one reminder per lapse).
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,3 +161,10 @@ class BodyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} · {self.user} · {self.get_role_display()}"
+
+
+# The rest of the app's models live in their own modules (kept below ~800 lines each).
+from gongzhi.deliberation.models_meetings import *  # noqa: E402, F403
+from gongzhi.deliberation.models_outcomes import *  # noqa: E402, F403
+from gongzhi.deliberation.models_participation import *  # noqa: E402, F403
+from gongzhi.deliberation.models_topics import *  # noqa: E402, F403

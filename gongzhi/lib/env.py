@@ -7,10 +7,12 @@ deployment stops start-up instead of silently running with a default.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -74,6 +76,60 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$")
+
+
+def env_dotted_path(name: str, default: str) -> str:
+    """Return a dotted Python path (a class to import later), e.g. gongzhi.notify.senders.OutboxSender."""
+    value = env_str(name, default) or default
+    if not _DOTTED.match(value):
+        raise ImproperlyConfigured(f"{name} must be a dotted Python path such as package.module.Class, got {value!r}")
+    return value
+
+
+def env_email(name: str, default: str) -> str:
+    """Return an e-mail address ("a@b" or "Name <a@b>")."""
+    value = env_str(name, default) or default
+    if not _EMAIL.match(value):
+        raise ImproperlyConfigured(f"{name} must be an e-mail address such as gongzhi@example.org, got {value!r}")
+    return value
+
+
+def env_timezone(name: str, default: str) -> str:
+    """Return an IANA time zone name such as Asia/Shanghai."""
+    value = env_str(name, default) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be a time zone name such as Asia/Shanghai, got {value!r}") from None
+    return value
+
+
+def env_file(name: str) -> Path | None:
+    """Return the path of an existing file named by the variable, or None when unset."""
+    value = env_str(name)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{name} must name an existing file, got {value!r}")
+    return path
+
+
+def writable_dir(name: str, default: Path) -> Path:
+    """Return a directory from the variable (or the default), created if needed; fail if it cannot be written."""
+    value = env_str(name)
+    path = Path(value).expanduser() if value is not None else default
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}: cannot create the directory {str(path)!r} ({exc.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"{name}: the directory {str(path)!r} is not writable")
+    return path
+
+
 def database_from_url(name: str, url: str, *, sqlite_default: Path) -> dict:
     """Return a Django DATABASES entry for a postgres:// or sqlite:// URL."""
     parsed = urlparse(url)
@@ -105,8 +161,9 @@ def database_from_url(name: str, url: str, *, sqlite_default: Path) -> dict:
             "TEST": {"NAME": f"test_{dbname}"},
         }
     if scheme == "sqlite":
-        raw_path = unquote(parsed.netloc + parsed.path)
-        path = Path(raw_path) if raw_path not in {"", "/"} else sqlite_default
+        # As everywhere else: sqlite:///relative/path.db and sqlite:////absolute/path.db.
+        raw_path = unquote(parsed.netloc + parsed.path) if parsed.netloc else unquote(parsed.path[1:])
+        path = Path(raw_path) if raw_path else sqlite_default
         return sqlite_database(path)
     raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite://, got {url!r}")
 

@@ -9,12 +9,15 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# Characters that make a spreadsheet treat a cell as a formula (or start one after a tab or line break).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def _cell_value(value: Any) -> Any:
@@ -22,8 +25,10 @@ def _cell_value(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # Neutralize formula injection from user-supplied text.
+    if isinstance(value, Promise):  # a lazy translation (a choice label)
+        value = str(value)
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        # Neutralize formula injection from user-supplied text (OWASP: prefix a quote).
         return "'" + value
     return value
 

@@ -15,9 +15,11 @@ import base64
 import datetime as dt
 import decimal
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import FieldError, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -62,15 +64,23 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(_("分页游标无效，请从第一页重新开始。"), fields={"cursor": _("无效的游标")})
+
+
 def decode_cursor(cursor: str, size: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != size:
             raise ValueError("wrong size")
-        return [_decode_value(v) for v in values]
+        decoded = [_decode_value(v) for v in values]
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise InvalidInput(_("分页游标无效，请从第一页重新开始。"), fields={"cursor": _("无效的游标")}) from None
+        raise _bad_cursor() from None
+    # Only scalars come out of encode_cursor(); anything else was made by hand.
+    if any(isinstance(v, list | dict) for v in decoded):
+        raise _bad_cursor()
+    return decoded
 
 
 def _after_q(order: tuple[str, ...], values: list[Any]) -> Q:
@@ -115,9 +125,34 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], after: str | None, limi
     size = clamp_limit(limit)
     qs = qs.order_by(*order)
     if after:
-        qs = qs.filter(_after_q(order, decode_cursor(after, len(order))))
+        try:
+            qs = qs.filter(_after_q(order, decode_cursor(after, len(order))))
+        except (ValueError, TypeError, ValidationError, FieldError):
+            # A well-formed cursor whose values do not fit the columns (an id that is not a number...).
+            raise _bad_cursor() from None
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = encode_cursor([_value_of(rows[-1], f) for f in order]) if has_more and rows else None
     return Page(items=rows, next_cursor=next_cursor, limit=size)
+
+
+def keyset_page_by_keys(
+    qs: QuerySet,
+    *,
+    order: tuple[str, ...],
+    after: str | None,
+    limit: int | None,
+    fetch: Callable[[list[Any]], QuerySet],
+) -> Page:
+    """Return one page like keyset_page(), cut on the ordering columns and primary keys alone.
+
+    The database then sorts narrow keys — from an index when it can — instead of whole joined rows;
+    `fetch(pks)` loads the page's rows (a queryset filtered by ``pk__in=pks``, with its
+    select_related/prefetch_related), which are returned in page order.
+    """
+    fields = [field.lstrip("-") for field in order]
+    keys = keyset_page(qs.values("pk", *fields), order=order, after=after, limit=limit)
+    pks = [key["pk"] for key in keys.items]
+    by_pk = {row.pk: row for row in fetch(pks)} if pks else {}
+    return Page(items=[by_pk[pk] for pk in pks if pk in by_pk], next_cursor=keys.next_cursor, limit=keys.limit)

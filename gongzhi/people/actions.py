@@ -145,10 +145,14 @@ def _apply_resident_fields(resident: Resident, data: dict[str, Any], errors: dic
             elif born != resident.birth_date:
                 changes["birth_date"] = [resident.birth_date, born]
                 resident.birth_date = born
-    if identity and "identity_number" not in errors:
+    authority = identity
+    if authority is None and "identity_number" not in data and resident.identity_encrypted:
+        # Not changing the number: the one on record still decides birth date and gender.
+        authority = resident.identity_number
+    if authority and "identity_number" not in errors:
         # The identity number is authoritative for birth date and gender.
-        born = birth_date_from_identity(identity)
-        gender = gender_from_identity(identity)
+        born = birth_date_from_identity(authority)
+        gender = gender_from_identity(authority)
         if data.get("birth_date") and str(data["birth_date"]) != born.isoformat() and "birth_date" not in errors:
             errors["birth_date"] = _("出生日期与身份证号码不一致。")
         if data.get("gender") and data["gender"] != gender and "gender" not in errors:
@@ -265,7 +269,8 @@ def resident_create(*, actor: Any, unit: Unit, data: dict[str, Any]) -> Resident
 @transaction.atomic
 def resident_update(*, actor: Any, resident: Resident, data: dict[str, Any]) -> Resident:
     """Change a resident's record; moving them to another unit needs rights on both units."""
-    resident = Resident.objects.select_for_update().select_related("unit").get(pk=resident.pk)
+    # Lock the resident only (not the unit row the join reaches: that would serialize a whole community).
+    resident = Resident.objects.select_for_update(of=("self",)).select_related("unit").get(pk=resident.pk)
     access.check(actor, "residents.manage", resident)
     unknown = set(data) - set(RESIDENT_FIELDS)
     if unknown:
@@ -276,6 +281,8 @@ def resident_update(*, actor: Any, resident: Resident, data: dict[str, Any]) -> 
     if new_unit is not None and new_unit.pk != resident.unit_id:
         if not access.can(actor, "residents.manage", new_unit):
             errors["unit"] = _("您不能把居民迁入该单位。")
+        elif new_unit.valid_to is not None:
+            errors["unit"] = _("该单位已撤销。")
         else:
             changes["unit"] = [resident.unit_id, new_unit.pk]
             resident.unit = new_unit
@@ -327,7 +334,16 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str) -> str:
 def resident_export_record(*, actor: Any, filters: dict[str, Any]) -> None:
     """Record that someone exported the register (an export is a disclosure, even masked)."""
     access.check_any(actor, "residents.export")
-    record(actor=actor, action="people.resident_export", changes={"filters": {k: str(v) for k, v in filters.items()}})
+    shown: dict[str, str] = {}
+    for key, value in filters.items():
+        # The audit log is permanent: a number someone searched for is recorded masked, like everywhere else.
+        if key == "identity_number":
+            shown[key] = crypto.mask_identity_number(normalize_identity_number(str(value)))
+        elif key == "mobile":
+            shown[key] = crypto.mask_mobile(normalize_mobile(str(value)))
+        else:
+            shown[key] = str(value)
+    record(actor=actor, action="people.resident_export", changes={"filters": shown})
 
 
 def resident_find_by_identity(*, actor: Any, identity_number: str) -> Resident:
@@ -360,6 +376,8 @@ def household_create(*, actor: Any, unit: Unit, number: str, address: str, notes
         errors["number"] = _("户号“%(n)s”已存在。") % {"n": number}
     if not address.strip():
         errors["address"] = _("住址不能为空。")
+    elif len(address.strip()) > 200:
+        errors["address"] = _("内容过长（最多%(n)s字）。") % {"n": 200}
     if errors:
         raise InvalidInput(fields=errors)
     household = Household.objects.create(unit=unit, number=number, address=address.strip(), notes=notes.strip())
@@ -383,6 +401,8 @@ def household_update(
     if address is not None:
         if not address.strip():
             raise InvalidInput(fields={"address": _("住址不能为空。")})
+        if len(address.strip()) > 200:
+            raise InvalidInput(fields={"address": _("内容过长（最多%(n)s字）。") % {"n": 200}})
         if address.strip() != household.address:
             changes["address"] = [household.address, address.strip()]
             household.address = address.strip()
@@ -500,7 +520,8 @@ def grant_create(
 @transaction.atomic
 def grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
     grant = (
-        RoleGrant.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins to the grant's node.
+        RoleGrant.objects.select_for_update(of=("self",))
         .select_related("unit", "department__jurisdiction", "organization__unit")
         .get(pk=grant.pk)
     )
@@ -524,7 +545,9 @@ def grant_revoke(*, actor: Any, grant: RoleGrant) -> RoleGrant:
         actor=actor,
         action="people.grant_revoke",
         target=grant,
-        unit=grant.unit,
+        unit=grant.unit
+        or (grant.department.unit if grant.department else None)
+        or (grant.organization.unit if grant.organization else None),
         changes={"user": grant.user_id, "role": grant.role},
     )
     return grant
@@ -622,7 +645,7 @@ def profile_update(
         changes["elderly_mode"] = [user.elderly_mode, elderly_mode]
         user.elderly_mode = elderly_mode
     if email is not None and email.strip() != user.email:
-        if email.strip() and ("@" not in email or len(email) > 254):
+        if email.strip() and ("@" not in email or len(email.strip()) > 254):
             errors["email"] = _("电子邮件地址无效。")
         else:
             changes["email"] = "changed"
@@ -725,3 +748,76 @@ def token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- field-key rotation -----------------------------------------------------------------------
+
+
+def encrypted_columns() -> list[tuple[type[Any], str, str | None]]:
+    """Return (model, `<name>_encrypted` field, `<name>_index` field or None) for every Gongzhi model."""
+    from django.apps import apps
+
+    found: list[tuple[type[Any], str, str | None]] = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("gongzhi."):
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        for name in sorted(names):
+            if name.endswith("_encrypted"):
+                stem = name[: -len("_encrypted")]
+                found.append((model, name, f"{stem}_index" if f"{stem}_index" in names else None))
+    return found
+
+
+def field_keys_rotate(
+    *, actor: Any = None, reindex: bool = False, batch_size: int = 500, progress: Any = None
+) -> dict[str, int]:
+    """Re-encrypt every encrypted column with the current field key (and recompute blind indexes on request).
+
+    Works in batches, each in its own transaction, so it can run on a live system and be resumed:
+    rows already under the current key are skipped (unless reindexing). Returns rows changed per model.
+    """
+    if batch_size < 1:
+        raise InvalidInput(fields={"batch_size": _("每批数量至少为1。")})
+    current = crypto.current_key_id()
+    counts: dict[str, int] = {}
+    for model, column, index_column in encrypted_columns():
+        label = f"{model._meta.label}.{column}"
+        stem = column[: -len("_encrypted")]
+        qs = model._default_manager.exclude(**{column: ""})
+        if not reindex:
+            qs = qs.exclude(**{f"{column}__startswith": f"{crypto.PREFIX}:{current}:"})
+        total = qs.count()
+        changed = processed = 0
+        last_pk = None
+        while True:
+            with transaction.atomic():
+                batch_qs = qs.order_by("pk")
+                if last_pk is not None:
+                    batch_qs = batch_qs.filter(pk__gt=last_pk)
+                rows = list(batch_qs.select_for_update().values_list("pk", column)[:batch_size])
+                if not rows:
+                    break
+                for pk, token in rows:
+                    value = crypto.decrypt(token)
+                    fields: dict[str, Any] = {}
+                    if crypto.key_id_of(token) != current:
+                        fields[column] = crypto.encrypt(value)
+                    if reindex and index_column:
+                        fields[index_column] = crypto.blind_index(value, purpose=stem)
+                    if fields:
+                        # update() leaves updated_at alone: a new key changes no one's record.
+                        model._default_manager.filter(pk=pk).update(**fields)
+                        changed += 1
+                last_pk = rows[-1][0]
+                processed += len(rows)
+            if progress is not None:
+                progress(label, min(processed, total), total)
+        counts[label] = changed
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action="people.field_keys_rotate",
+            changes={"key": current, "reindex": reindex, "rows": {k: v for k, v in counts.items() if v}},
+        )
+    return counts

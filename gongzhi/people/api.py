@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gongzhi import access
@@ -115,7 +116,8 @@ def me_update(request: HttpRequest, payload: MeUpdateIn):
 @router.post("/me/password", response={204: None, **ERRORS}, tags=["me"])
 def me_password(request: HttpRequest, payload: PasswordIn):
     actions.password_change(actor=actor(request), old_password=payload.old_password, new_password=payload.new_password)
-    if hasattr(request, "session") and request.user.is_authenticated:
+    if hasattr(request, "session") and request.session.get("_auth_user_id"):
+        # A browser session stays signed in; a bearer-token call has no session to update.
         from django.contrib.auth import update_session_auth_hash
 
         update_session_auth_hash(request, request.user.__class__.objects.get(pk=request.user.pk))
@@ -272,7 +274,7 @@ def _filters(request: HttpRequest, filters: ResidentFilter) -> dict[str, Any]:
     data.pop("cursor")
     data.pop("limit")
     if data["gender"] and data["gender"] not in ("M", "F"):
-        raise InvalidInput(fields={"gender": "M/F"})
+        raise InvalidInput(fields={"gender": _("性别应为M（男）或F（女）。")})
     return data
 
 
@@ -356,6 +358,10 @@ class HouseholdOut(Schema):
 class HouseholdDetailOut(HouseholdOut):
     members: list[ResidentOut]
 
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Resident]:
+        return obj.members_list
+
 
 class HouseholdPageOut(Schema):
     items: list[HouseholdOut]
@@ -390,11 +396,7 @@ def household_detail(request: HttpRequest, household_id: int):
     household.members_list = list(
         queries.household_members(actor(request), household).select_related("unit").prefetch_related("tags")
     )
-    return {
-        **{f: getattr(household, f) for f in ("id", "number", "unit_id", "address", "notes")},
-        "unit_name": household.unit.name,
-        "members": household.members_list,
-    }
+    return household
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS}, tags=["residents"])
@@ -473,7 +475,7 @@ def grant_list(request: HttpRequest, user_id: int | None = None, role: str = "",
     if role:
         qs = qs.filter(role=role)
     if active:
-        qs = qs.filter(revoked_at__isnull=True)
+        qs = qs.active()  # neither revoked nor expired nor not yet valid
     return list(qs.order_by("anchor_path", "role")[:500])
 
 
@@ -484,7 +486,7 @@ def grant_create(request: HttpRequest, payload: GrantIn):
     if user is None:
         user = User.objects.filter(pk=payload.user_id, is_active=True).first()
         if user is None:
-            raise InvalidInput(fields={"user_id": "unknown user"})
+            raise InvalidInput(fields={"user_id": _("找不到该用户。")})
     unit = access_unit(who, payload.unit_id) if payload.unit_id else None
     department = access_department(who, payload.department_id) if payload.department_id else None
     organization = access_organization(who, payload.organization_id) if payload.organization_id else None

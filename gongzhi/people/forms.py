@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.people.models import Gender, Household, Relation, ResidentTagKind
 from gongzhi.people.roles import Role
@@ -34,7 +35,7 @@ class ResidentFilterForm(GongzhiForm):
 class ResidentForm(GongzhiForm):
     name = forms.CharField(label=_("姓名"), max_length=60)
     identity_number = forms.CharField(
-        label=_("身份证号码"), max_length=18, required=False, help_text=_("18位；填写后自动确定出生日期和性别。")
+        label=_("身份证号码"), max_length=24, required=False, help_text=_("18位；填写后自动确定出生日期和性别。")
     )
     gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), *Gender.choices], required=False)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -77,7 +78,10 @@ class GrantForm(GongzhiForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False)
     department = forms.ModelChoiceField(
-        label=_("部门"), queryset=None, required=False, help_text=_("部门承办人请选部门；其他角色选单位。")
+        label=pgettext_lazy("grant form", "部门"),
+        queryset=None,
+        required=False,
+        help_text=_("部门承办人请选部门；其他角色选单位。"),
     )
     valid_to = forms.DateField(label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

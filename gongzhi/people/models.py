@@ -154,6 +154,10 @@ class Resident(EncryptedValueMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "id"], name="resident_unit_id"),
+            # The register lists current residents by default: their page keys come from this index alone.
+            models.Index(
+                fields=["unit", "id"], name="resident_current_unit_id", condition=models.Q(moved_out_on__isnull=True)
+            ),
             models.Index(fields=["name"], name="resident_name"),
         ]
 

@@ -58,6 +58,19 @@ def _clean_name(name: str, field: str = "name") -> str:
     return cleaned
 
 
+def _text(value: str | None, field: str, limit: int) -> str:
+    """Return the trimmed text, or raise InvalidInput naming the field when it is longer than the column."""
+    cleaned = (value or "").strip()
+    if len(cleaned) > limit:
+        raise InvalidInput(fields={field: _("内容过长（最多%(n)s字）。") % {"n": limit}})
+    return cleaned
+
+
+# Text columns of departments and organizations that updates may change, with their lengths.
+_DEPARTMENT_TEXT = {"short_name": 40, "phone": 40}
+_ORGANIZATION_TEXT = {"contact_name": 40, "contact_phone": 40, "description": 5000}
+
+
 def validate_placement(*, kind: str, parent: Unit | None) -> None:
     """Raise unless a unit of this kind may sit directly under parent (None for a root)."""
     if kind not in UnitKind.values:
@@ -134,8 +147,8 @@ def unit_create(
         "kind": kind,
         "code": code,
         "valid_from": valid_from or timezone.localdate(),
-        "address": address.strip(),
-        "phone": phone.strip(),
+        "address": _text(address, "address", 200),
+        "phone": _text(phone, "phone", 40),
     }
     try:
         with transaction.atomic():
@@ -181,8 +194,8 @@ def unit_update(
             )
             changes["name"] = [unit.name, new_name]
             unit.name = new_name
-    for field, value in (("address", address), ("phone", phone)):
-        if value is not None and value.strip() != getattr(unit, field):
+    for field, value, limit in (("address", address, 200), ("phone", phone, 40)):
+        if value is not None and _text(value, field, limit) != getattr(unit, field):
             changes[field] = [getattr(unit, field), value.strip()]
             setattr(unit, field, value.strip())
     if changes:
@@ -286,7 +299,8 @@ def _validate_department(
         raise InvalidInput(fields={"kind": _("未知的部门类型。")})
     if not code.strip():
         raise InvalidInput(fields={"code": _("编码不能为空。")})
-    if not jurisdiction.path.startswith(unit.path) and not unit.path.startswith(jurisdiction.path):
+    if not jurisdiction.path.startswith(unit.path):
+        # A department never reaches above its own unit: a street section cannot handle the whole district.
         raise InvalidInput(fields={"jurisdiction": _("管辖范围应为所属单位或其下级。")})
     clash = Department.objects.filter(code=code.strip())
     if exclude is not None:
@@ -310,6 +324,9 @@ def department_create(
     """Create a department belonging to a unit, handling matters in its jurisdiction (default: the unit)."""
     access.check(actor, "departments.manage", unit)
     jurisdiction = jurisdiction or unit
+    for field, node in (("unit", unit), ("jurisdiction", jurisdiction)):
+        if node.valid_to is not None:
+            raise InvalidInput(fields={field: _("该单位已撤销。")})
     name = _clean_name(name)
     _validate_department(name=name, kind=kind, code=code, unit=unit, jurisdiction=jurisdiction, exclude=None)
     department = Department.objects.create(
@@ -318,8 +335,8 @@ def department_create(
         name=name,
         kind=kind,
         code=code.strip(),
-        short_name=short_name.strip(),
-        phone=phone.strip(),
+        short_name=_text(short_name, "short_name", 40),
+        phone=_text(phone, "phone", 40),
     )
     record(
         actor=actor,
@@ -343,8 +360,13 @@ def department_update(*, actor: Any, department: Department, **fields: Any) -> D
     changes: dict[str, Any] = {}
     if "name" in fields and fields["name"] is not None:
         fields["name"] = _clean_name(fields["name"])
+    for field, limit in _DEPARTMENT_TEXT.items():
+        if fields.get(field) is not None:
+            fields[field] = _text(fields[field], field, limit)
     if fields.get("jurisdiction") is not None:
         access.check(actor, "departments.manage", fields["jurisdiction"])
+        if fields["jurisdiction"].valid_to is not None and fields["jurisdiction"].pk != department.jurisdiction_id:
+            raise InvalidInput(fields={"jurisdiction": _("该单位已撤销。")})
     for field, value in fields.items():
         if value is None:
             continue
@@ -364,6 +386,13 @@ def department_update(*, actor: Any, department: Department, **fields: Any) -> D
         department.save()
         record(actor=actor, action="units.department_update", target=department, unit=department.unit, changes=changes)
     return department
+
+
+def _credit_code(value: str) -> str:
+    code = (value or "").strip().upper()
+    if code and not re.match(r"^[0-9A-HJ-NPQRTUWXY]{18}$", code):
+        raise InvalidInput(fields={"credit_code": _("统一社会信用代码应为18位数字或大写字母。")})
+    return code
 
 
 def _validate_org_parent(kind: str, parent: Organization | None) -> None:
@@ -392,19 +421,19 @@ def organization_create(
     access.check(actor, "organizations.manage", unit)
     if parent is not None:
         access.check(actor, "organizations.view", parent)
+    if unit.valid_to is not None:
+        raise InvalidInput(fields={"unit": _("该单位已撤销。")})
     name = _clean_name(name)
     _validate_org_parent(kind, parent)
-    credit_code = credit_code.strip().upper()
-    if credit_code and not re.match(r"^[0-9A-HJ-NPQRTUWXY]{18}$", credit_code):
-        raise InvalidInput(fields={"credit_code": _("统一社会信用代码应为18位数字或大写字母。")})
+    credit_code = _credit_code(credit_code)
     fields = {
         "name": name,
         "kind": kind,
         "unit": unit,
         "credit_code": credit_code,
-        "contact_name": contact_name.strip(),
-        "contact_phone": contact_phone.strip(),
-        "description": description.strip(),
+        "contact_name": _text(contact_name, "contact_name", 40),
+        "contact_phone": _text(contact_phone, "contact_phone", 40),
+        "description": _text(description, "description", 5000),
     }
     organization = Organization.objects.add_child(parent, fields) if parent else Organization.objects.add_root(fields)
     record(
@@ -432,6 +461,10 @@ def organization_update(*, actor: Any, organization: Organization, **fields: Any
             continue
         if field == "name":
             value = _clean_name(value)
+        elif field == "credit_code":
+            value = _credit_code(value)
+        elif field in _ORGANIZATION_TEXT:
+            value = _text(value, field, _ORGANIZATION_TEXT[field])
         if getattr(organization, field) != value:
             changes[field] = [getattr(organization, field), value]
             setattr(organization, field, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gongzhi.api import actor
@@ -110,20 +111,20 @@ class UnitChangeOut(Schema):
         return str(obj.actor) if obj.actor_id else None
 
 
-def _with_parent_ids(units: list[Unit]) -> list[Unit]:
-    """Attach parent ids from the paths in one query (avoids one query per unit)."""
-    parent_paths = {u.path[: -Unit.steplen] for u in units if u.depth > 1}
-    ids = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "pk"))
-    for unit in units:
-        unit._parent_id = ids.get(unit.path[: -Unit.steplen]) if unit.depth > 1 else None
-    return units
+def _with_parent_ids(nodes: list, model: type = Unit) -> list:
+    """Attach parent ids from the paths in one query (avoids one query per node)."""
+    parent_paths = {n.path[: -model.steplen] for n in nodes if n.depth > 1}
+    ids = dict(model.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+    for node in nodes:
+        node._parent_id = ids.get(node.path[: -model.steplen]) if node.depth > 1 else None
+    return nodes
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="Top units of my reach, or a search")
 def unit_list(request: HttpRequest, q: str = "", kind: str = "", limit: int = 50):
     """Without `q`, return the top units the caller may see; with `q`, search by name or code prefix."""
     if not 1 <= limit <= 200:
-        raise InvalidInput(fields={"limit": "1-200"})
+        raise InvalidInput(fields={"limit": _("每页数量应在1到%(max)s之间。") % {"max": 200}})
     if q or kind:
         return _with_parent_ids(queries.unit_search(actor(request), q, kind=kind or None, limit=limit))
     return _with_parent_ids(queries.unit_roots(actor(request)))
@@ -146,7 +147,7 @@ def unit_children(request: HttpRequest, unit_id: int, include_closed: bool = Fal
 @router.get("/units/{unit_id}/tree", response={200: UnitTreeOut, **ERRORS}, summary="A subtree, a few levels deep")
 def unit_tree(request: HttpRequest, unit_id: int, depth: int = 2):
     if not 1 <= depth <= 4:
-        raise InvalidInput(fields={"depth": "1-4"})
+        raise InvalidInput(fields={"depth": _("层数应在1到4之间。")})
     unit = queries.access_unit(actor(request), unit_id)
     rows = list(
         queries.units_visible(actor(request))
@@ -337,6 +338,8 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_parent_id(obj: Organization) -> int | None:
+        if hasattr(obj, "_parent_id"):
+            return obj._parent_id
         parent = Organization.objects.get_parent(obj)
         return parent.pk if parent else None
 
@@ -374,7 +377,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilter]):
     qs = queries.organization_list(
         actor(request), kind=filters.kind or None, unit=unit, text=filters.q, party_only=filters.party
     )
-    return list(qs[:500])
+    return _with_parent_ids(list(qs[:500]), Organization)
 
 
 @router.get("/organizations/{organization_id}", response={200: OrganizationOut, **ERRORS}, tags=["organizations"])

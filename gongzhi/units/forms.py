@@ -16,8 +16,8 @@ class UnitChoiceField(forms.ModelChoiceField):
     """Choose a unit from the actor's scope, shown indented by depth."""
 
     def label_from_instance(self, obj: Unit) -> str:
-        indent = "　" * max(0, obj.depth - 1)
-        return f"{indent}{obj.name}（{obj.get_kind_display()}）"
+        indent = "\u00a0\u00a0" * max(0, obj.depth - 1)
+        return indent + _("%(name)s（%(kind)s）") % {"name": obj.name, "kind": obj.get_kind_display()}
 
 
 def unit_choices(queryset: QuerySet[Unit], *, kinds: tuple[str, ...] | None = None) -> QuerySet[Unit]:

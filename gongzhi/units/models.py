@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 
@@ -129,13 +130,13 @@ class UnitChange(models.Model):
     """The history of a unit: created, renamed, moved, closed, merged (kept for hand-overs)."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("设立")
-        RENAMED = "renamed", _("更名")
-        MOVED = "moved", _("调整隶属")
-        CLOSED = "closed", _("撤销")
-        REOPENED = "reopened", _("恢复")
-        MERGED = "merged", _("合并")
-        UPDATED = "updated", _("修改信息")
+        CREATED = "created", pgettext_lazy("unit change", "设立")
+        RENAMED = "renamed", pgettext_lazy("unit change", "更名")
+        MOVED = "moved", pgettext_lazy("unit change", "调整隶属")
+        CLOSED = "closed", pgettext_lazy("unit change", "撤销")
+        REOPENED = "reopened", pgettext_lazy("unit change", "恢复")
+        MERGED = "merged", pgettext_lazy("unit change", "合并")
+        UPDATED = "updated", pgettext_lazy("unit change", "修改信息")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -27,6 +27,7 @@ from gongzhi.web.errors import apply_form_errors, staff_view
 @staff_view
 def tree(request: HttpRequest) -> HttpResponse:
     """The top units of the user's reach, each expandable."""
+    access.check_any(request.user, "units.view")
     text = request.GET.get("q", "").strip()
     results = queries.unit_search(request.user, text, limit=100) if text else None
     return render(
@@ -169,6 +170,7 @@ def reopen(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @staff_view
 def department_list(request: HttpRequest) -> HttpResponse:
+    access.check_any(request.user, "departments.view")
     kind = request.GET.get("kind", "")
     text = request.GET.get("q", "")
     departments = queries.department_list(request.user, kind=kind or None, text=text, active=None)[:500]
@@ -242,6 +244,7 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @staff_view
 def organization_list(request: HttpRequest) -> HttpResponse:
+    access.check_any(request.user, "organizations.view")
     kind = request.GET.get("kind", "")
     text = request.GET.get("q", "")
     party = request.GET.get("party") == "1"

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from gongzhi import access
+from gongzhi.web.apps import system_admins_only
 from gongzhi.web.hooks import nav_items
 
 ELDERLY_COOKIE = "gz_elderly"
@@ -48,6 +49,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "unread_notifications": unread,
         "my_units": my_units,
         "is_production": settings.PRODUCTION,
+        "can_admin": bool(user is not None and user.is_authenticated and system_admins_only(request)),
     }
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gongzhi.lib.errors import DomainError, NotAuthenticated
+from gongzhi.lib.errors import DomainError, Forbidden, NotAuthenticated, NotFound
 
 
 def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -42,7 +42,13 @@ def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 def apply_form_errors(form: Any, exc: DomainError) -> None:
-    """Attach a domain error's fields to a Django form (unknown fields go to the form's general errors)."""
+    """Attach a domain error's fields to a Django form (unknown fields go to the form's general errors).
+
+    Errors about who may do what (401, 403, 404) are not form errors: they are raised again, so the
+    page answers with its status instead of redrawing the form as if the input were wrong.
+    """
+    if isinstance(exc, NotAuthenticated | Forbidden | NotFound):
+        raise exc
     if not exc.fields:
         form.add_error(None, str(exc.message))
         return

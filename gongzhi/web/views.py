@@ -275,7 +275,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     note = notify_queries.access_notification(request.user, notification_id)
     notify_actions.notification_mark_read(actor=request.user, notification=note)
-    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else reverse("web:notifications")
+    local = note.url.startswith("/") and url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    target = note.url if local else reverse("web:notifications")
     return redirect(target)
 
 

@@ -21,4 +21,5 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("日历调整")
 
     def __str__(self) -> str:
-        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.name}"
+        status = _("上班") if self.is_workday else _("放假")
+        return f"{self.date} {status} {self.name}".strip()

@@ -59,15 +59,41 @@ def ensure_taxonomy() -> None:
 
     if not Category.objects.exists():
         import_module("gongzhi.appeals.migrations.0002_default_taxonomy").seed(apps, None)
+    routing.rules_changed()
+
+
+def drop_number_sequences() -> None:
+    """Forget the per-year number sequences a committed test made (PostgreSQL keeps them across flushes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE 'appeals_number_%%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
 
 
 @pytest.fixture(autouse=True)
 def _taxonomy(request):
     marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if transactional:
         request.getfixturevalue("transactional_db")
         ensure_taxonomy()
     yield
+    if transactional:
+        drop_number_sequences()
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Start in Chinese: a request with an English cookie leaves the thread's language switched."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture(autouse=True)

@@ -106,13 +106,18 @@ def test_streets_are_ranked_and_the_most_frequent_categories_become_theme_candid
     assert {d["name"] for d in report["definitions"]} >= {"响应率", "解决率", "满意率"}
 
 
-def test_a_street_sees_its_communities_and_only_its_own_figures(november, dispatcher):
+def test_a_street_sees_only_its_own_figures(november, dispatcher):
     report = metrics.month_report(dispatcher, month=dt.date(2026, 11, 1))
     assert report["totals"]["dispatched"] == 4  # not the township's appeal
-    units = {u["name"]: u for u in report["units"]}
-    assert units["光明社区"]["score"] == 86.67 and units["光明社区"]["rank"] == 1
-    assert units["幸福社区"]["score"] == 20.0
     assert [s["name"] for s in report["streets"]] == ["和平街道"]
+    assert report["streets"][0]["score"] == 63.33
+    assert report["units"] == []  # rollups stop at streets
+
+
+def test_a_city_sees_its_districts_ranked(november, sysadmin, world):
+    report = metrics.month_report(sysadmin, month=dt.date(2026, 11, 1), unit=world.city)
+    assert [u["name"] for u in report["units"]] == ["示范区"]
+    assert report["units"][0]["dispatched"] == 5
 
 
 def test_a_department_sees_its_own_rows(november, handler, world):
@@ -161,3 +166,16 @@ def test_whistle_check_ins_count_against_the_summoned_department(
     rows = {r["department_id"]: r for r in DailyStat.objects.values()}
     assert (rows[world.utility.pk]["summoned"], rows[world.utility.pk]["checked_in_late"]) == (1, 1)
     assert rows[world.department.pk]["check_in_missed"] == 1
+
+
+def test_the_rollup_command_rebuilds_a_range_in_steps(november, district_admin):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("rollup", "--from", "2026-11-01", "--to", "2026-11-30", "--step", "10", stdout=out)
+    assert out.getvalue().count("rows") >= 3
+    assert metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["totals"]["received"] == 5
+    with pytest.raises(CommandError):
+        call_command("rollup", "--from", "2026-12-01", "--to", "2026-11-01")

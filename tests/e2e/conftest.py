@@ -67,7 +67,8 @@ class BrowserErrors(list):
 
 
 def _new_page(browser, **context_args):
-    context = browser.new_context(locale="zh-CN", **context_args)
+    # Reduced motion turns off Bootstrap's colour transitions, so axe never measures a colour mid-fade.
+    context = browser.new_context(locale="zh-CN", reduced_motion="reduce", **context_args)
     page = context.new_page()
     errors = BrowserErrors()
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

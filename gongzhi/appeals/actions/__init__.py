@@ -38,12 +38,14 @@ from gongzhi.appeals.actions.handling import (
     extension_decide,
     extension_request,
 )
+from gongzhi.appeals.actions.imports import ImportReport, appeal_export_record, appeal_import, import_validate
 from gongzhi.appeals.actions.intake import Contact, appeal_submit
 from gongzhi.appeals.actions.whistles import summons_mark_missed, whistle_blow, whistle_check_in
 
 __all__ = [
     "BulkResult",
     "Contact",
+    "ImportReport",
     "Upload",
     "appeal_accept",
     "appeal_bulk_dispatch",
@@ -52,6 +54,8 @@ __all__ = [
     "appeal_complete",
     "appeal_dispatch",
     "appeal_escalate",
+    "appeal_export_record",
+    "appeal_import",
     "appeal_mark_overdue",
     "appeal_merge",
     "appeal_note",
@@ -73,6 +77,7 @@ __all__ = [
     "category_update",
     "extension_decide",
     "extension_request",
+    "import_validate",
     "rule_create",
     "rule_delete",
     "rule_update",

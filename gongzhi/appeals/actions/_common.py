@@ -222,11 +222,22 @@ def staff_over(unit_path: str, roles: Iterable[str], *, nearest_only: bool = Fal
 
 
 def department_staff(department_ids: Iterable[int]) -> list[User]:
+    """Return the active handlers of the departments (the routing snapshot keeps them for a few seconds)."""
+    from gongzhi.appeals import routing
+
     ids = list(department_ids)
     if not ids:
         return []
-    grants = RoleGrant.objects.active().filter(role=Role.DEPARTMENT_HANDLER, department_id__in=ids)
-    return [g.user for g in grants.select_related("user") if g.user.is_active]
+    found = routing.snapshot().handlers
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        grants = RoleGrant.objects.active().filter(role=Role.DEPARTMENT_HANDLER, department_id__in=missing)
+        loaded: dict[int, list[User]] = {pk: [] for pk in missing}
+        for grant in grants.select_related("user"):
+            if grant.user.is_active:
+                loaded[grant.department_id].append(grant.user)
+        found.update(loaded)
+    return [user for pk in ids for user in found.get(pk, [])]
 
 
 def reporter_of(appeal: Appeal) -> list[User]:

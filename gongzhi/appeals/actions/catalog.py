@@ -32,6 +32,8 @@ MAX_AMOUNT = {"hours": 24 * 30, "workdays": 90}
 
 
 def _changed() -> None:
+    # Drop this process's snapshot now (so this request sees the change) and tell the others after commit.
+    routing.rules_changed()
     transaction.on_commit(routing.rules_changed)
 
 
@@ -288,6 +290,7 @@ def attribute_create(*, actor: Any, category: Category, **data: Any) -> Category
     if errors:
         raise InvalidInput(fields=errors)
     attribute = CategoryAttribute.objects.create(category=category, **fields)
+    _changed()
     record(actor=actor, action="appeals.attribute_create", target=attribute, changes=fields)
     return attribute
 
@@ -307,6 +310,7 @@ def attribute_update(*, actor: Any, attribute: CategoryAttribute, **data: Any) -
     for field, value in fields.items():
         setattr(attribute, field, value)
     attribute.save()
+    _changed()
     record(actor=actor, action="appeals.attribute_update", target=attribute, changes=fields)
     return attribute
 

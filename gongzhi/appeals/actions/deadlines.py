@@ -66,7 +66,7 @@ def appeal_mark_overdue(*, appeal_id: int, now: dt.datetime | None = None) -> bo
         recipients=recipients,
         kind="appeals.overdue",
         title=_("诉求 %(number)s 已超期（%(which)s）"),
-        params={"number": appeal.number, "which": _("响应") if which == "response" else _("办结")},
+        params={"number": appeal.number, "which": _("响应时限") if which == "response" else _("办结时限")},
         url=c.appeal_url(appeal),
     )
     return True

@@ -261,12 +261,15 @@ def appeal_complete(
         assignment.done_by = actor
         assignment.done_at = c.now()
         assignment.save(update_fields=["status", "result", "done_by", "done_at"])
+        # With one department the resident reads the result once, on "resolved"; with several they see each part.
+        several = len(c.live_assignments(appeal)) > 1
         done_event = c.event(
             appeal,
             EventKind.ASSIGNMENT_DONE,
             actor=actor,
             department=assignment.department,
             comment=result,
+            is_public=several,
             data={"assignment": assignment.pk, "role": assignment.role},
         )
         for row in files:

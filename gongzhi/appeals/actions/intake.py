@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,6 @@ from gongzhi.appeals.models import (
     AppealCounter,
     AttributeType,
     Category,
-    CategoryAttribute,
     Channel,
     EventKind,
     IdempotencyRecord,
@@ -111,7 +110,7 @@ def _coordinate(value: Any, field: str, low: int, high: int, errors: dict[str, s
 def clean_attributes(category: Category, raw: dict[str, Any] | None) -> dict[str, Any]:
     """Check extra fields against the category's attribute definitions; return normalized values."""
     raw = dict(raw or {})
-    definitions = {a.code: a for a in CategoryAttribute.objects.filter(category=category, is_active=True)}
+    definitions = {a.code: a for a in routing.attributes_of(category.pk)}
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for code in raw:
@@ -171,7 +170,7 @@ def clean_attributes(category: Category, raw: dict[str, Any] | None) -> dict[str
 def resolve_category(category: Category | str | None) -> Category:
     """Return an active leaf category (by object or code), or raise naming the `category` field."""
     if isinstance(category, str):
-        found = Category.objects.filter(code=category.strip().upper()).first()
+        found = routing.category_by_code(category.strip().upper())
         if found is None:
             raise InvalidInput(fields={"category": _("未知的诉求分类“%(code)s”。") % {"code": category}})
         category = found
@@ -197,15 +196,47 @@ def _unit_for(actor: Any, unit: Unit | None) -> Unit:
 
 
 def allocate_number(year: int) -> tuple[int, str]:
-    """Return the next (sequence, number) of the year; the counter row lock is held until commit."""
-    if not AppealCounter.objects.filter(year=year).update(last=F("last") + 1):
+    """Return the next (sequence, number) of the year, e.g. (123, "2026-000123").
+
+    On PostgreSQL a sequence per year hands out numbers without holding a lock until commit, so many
+    submissions run side by side (a submission that fails afterwards leaves a gap, as sequences do).
+    Elsewhere (SQLite, which serializes writers anyway) a counter row per year is incremented.
+    """
+    if connection.vendor == "postgresql":
+        seq = _next_from_sequence(year)
+    else:
+        if not AppealCounter.objects.filter(year=year).update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    AppealCounter.objects.create(year=year, last=1)
+            except IntegrityError:
+                AppealCounter.objects.filter(year=year).update(last=F("last") + 1)
+        seq = AppealCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return seq, f"{year}-{seq:06d}"
+
+
+def _next_from_sequence(year: int) -> int:
+    name = f"appeals_number_{int(year)}"
+    with connection.cursor() as cursor:
+        # The text cast defers the name lookup to run time, so a missing sequence gives NULL, not an error.
+        cursor.execute(
+            "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END", [name, name]
+        )
+        value = cursor.fetchone()[0]
+        if value is not None:
+            return int(value)
+        # First appeal of the year on this database: start after any number already given (imports, counters).
+        last = max(
+            Appeal.objects.filter(year=year).aggregate(m=Max("seq"))["m"] or 0,
+            AppealCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0,
+        )
         try:
             with transaction.atomic():
-                AppealCounter.objects.create(year=year, last=1)
-        except IntegrityError:
-            AppealCounter.objects.filter(year=year).update(last=F("last") + 1)
-    seq = AppealCounter.objects.filter(year=year).values_list("last", flat=True).get()
-    return seq, f"{year}-{seq:06d}"
+                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {last + 1}')
+        except (IntegrityError, ProgrammingError):
+            pass  # created at the same moment by another submission
+        cursor.execute("SELECT nextval(%s)", [name])
+        return int(cursor.fetchone()[0])
 
 
 def _fingerprint(**fields: Any) -> str:
@@ -366,10 +397,8 @@ def appeal_submit(
         email=email_index,
         public=bool(is_public),
     )
-    if key:
-        replay = _replay(scope, key, fingerprint)
-        if replay is not None:
-            return replay
+    # An Idempotency-Key is looked up only when its insert collides (retries are rare; every submission
+    # would otherwise pay a query): the savepoint below rolls the attempt back and the first appeal is returned.
 
     moment = submitted_at or timezone.now()
     stored: list[str] = []
@@ -441,6 +470,8 @@ def appeal_submit(
                 data={"duplicate_of": duplicate.number, "score": round(appeal._duplicate_score, 2)},  # type: ignore[attr-defined]
             )
         dispatched = auto_dispatch and _auto_dispatch(appeal)
+        _notify_submitted(appeal, mobile=mobile)
+        # The audit event is the last write: it holds the chain's head lock only until commit.
         record(
             actor=actor if signed_in else f"{channel}",
             action="appeals.submit",
@@ -455,7 +486,6 @@ def appeal_submit(
                 "auto_dispatched": bool(dispatched),
             },
         )
-        _notify_submitted(appeal, mobile=mobile)
     except BaseException:
         c.remove_files(stored)
         raise
@@ -467,23 +497,15 @@ def _auto_dispatch(appeal: Appeal) -> bool:
     """Dispatch by the one best routing rule, if there is exactly one; return whether it did."""
     if appeal.likely_duplicate_of_id:
         return False  # a likely duplicate waits for a person to decide whether to merge it
-    from gongzhi.units.models import Department
-
-    departments: dict[int, Department] = {}
 
     def allowed(department_id: int) -> bool:
-        department = departments.get(department_id)
-        if department is None:
-            department = Department.objects.filter(pk=department_id, is_active=True).first()
-            if department is None:
-                return False
-            departments[department_id] = department
-        return routing.refusal(appeal, department) is None
+        department = routing.rule_department(department_id)
+        return department is not None and routing.refusal(appeal, department) is None
 
     rule = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path, allowed=allowed)
     if rule is None:
         return False
-    dispatch_to(appeal, departments[rule.department_id], actor=None, party="system", rule_id=rule.id)
+    dispatch_to(appeal, routing.rule_department(rule.department_id), actor=None, party="system", rule_id=rule.id)
     return True
 
 

@@ -33,6 +33,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins-only", action="store_true", help="Only print the demo sign-ins.")
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Do not print the sign-ins (make run prints them once serving)."
+        )
 
     def handle(self, *args, **options):
         if not options["logins_only"]:
@@ -42,7 +45,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loading demo data for {label}…")
                 loader(ctx)
             self.stdout.write(self.style.SUCCESS("Demo district ready."))
-        self.print_logins()
+        if not options["no_logins"]:
+            self.print_logins()
 
     def print_logins(self) -> None:
         self.stdout.write("")

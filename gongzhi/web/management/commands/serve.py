@@ -13,6 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
+def _no_control_socket() -> list[str]:
+    """Return the option that turns off gunicorn's control socket, where this gunicorn has one."""
+    # Gunicorn 27 opens ~/.gunicorn/gunicorn.ctl by default: several servers on one machine would share it.
+    import gunicorn
+
+    return ["--no-control-socket"] if tuple(gunicorn.version_info) >= (27,) else []
+
+
 class Command(BaseCommand):
     help = "Run the web server and the background task consumer together (Ctrl+C stops both)."
 
@@ -54,6 +62,7 @@ class Command(BaseCommand):
                     "-",
                     "--timeout",
                     "60",
+                    *_no_control_socket(),
                 ],
                 env=env,
             )

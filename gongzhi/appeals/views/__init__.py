@@ -1,0 +1,1 @@
+"""Appeal pages: residents (resident.py), staff desks (staff.py), administration (admin.py), dashboard."""

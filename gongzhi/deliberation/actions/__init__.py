@@ -1,0 +1,83 @@
+# ruff: noqa: F401
+"""Every write in deliberation. Split by subject; import from here (``from gongzhi.deliberation import actions``)."""
+
+from gongzhi.deliberation.actions.bodies import (
+    body_create,
+    body_member_add,
+    body_member_end,
+    body_update,
+    demand_open,
+    demand_sign,
+    demand_withdraw,
+    meeting_due_date,
+    remind_overdue_bodies,
+    remind_overdue_demands,
+)
+from gongzhi.deliberation.actions.meetings import (
+    attendance_checkin,
+    attendance_mark,
+    count_votes,
+    item_close_vote,
+    item_defer,
+    item_minutes,
+    item_open_vote,
+    item_record_consensus,
+    meeting_add_item,
+    meeting_cancel,
+    meeting_close,
+    meeting_create,
+    meeting_invite,
+    meeting_open,
+    meeting_send_notice,
+    notice_deadline,
+    quorum,
+    roundtable_issue_raise,
+    vote_cast,
+)
+from gongzhi.deliberation.actions.outcomes import (
+    advance_resolutions,
+    commitment_add,
+    commitment_close,
+    commitment_progress,
+    commitment_review,
+    evaluation_submit,
+    objection_answer,
+    objection_file,
+    resolution_close,
+    resolution_legal_review,
+    resolution_open_evaluation,
+    resolution_post,
+    resolution_revise,
+)
+from gongzhi.deliberation.actions.participation import (
+    comment_enter,
+    comment_moderate,
+    comment_reply,
+    comment_submit,
+    consultation_close,
+    consultation_create,
+    consultation_open,
+    consultation_report,
+    contest_add_judge,
+    contest_award,
+    contest_create,
+    contest_open,
+    contest_start_judging,
+    contribution_record,
+    escalate_overdue_inquiries,
+    inquiry_escalate,
+    inquiry_reply,
+    inquiry_submit,
+    pitch_submit,
+    score_submit,
+)
+from gongzhi.deliberation.actions.topics import (
+    ScreeningDecision,
+    topic_cosign,
+    topic_party_screen,
+    topic_propose,
+    topic_screen,
+    topic_submit_on_behalf,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

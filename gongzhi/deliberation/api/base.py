@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["deliberation"])
+
+PREFIX = "/deliberation"

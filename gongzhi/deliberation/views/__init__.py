@@ -1,0 +1,1 @@
+"""Pages of deliberation: public and resident pages (mobile first) and staff desks. Split by subject."""
