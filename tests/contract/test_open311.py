@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from gongzhi.appeals import routing
 from gongzhi.appeals.models import Appeal, Category, CategoryAttribute
 from gongzhi.audit.models import AuditEvent
 from gongzhi.open311 import keys
@@ -53,6 +54,7 @@ def noise_category(db):
         order=2,
         values=[{"key": "music", "name": "音乐"}, {"key": "pets", "name": "宠物"}],
     )
+    routing.rules_changed()  # the taxonomy is cached per process
     return category
 
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from gongzhi.appeals import routing
 from gongzhi.appeals.models import Appeal, CategoryAttribute
 from gongzhi.open311 import keys
 
@@ -26,6 +27,7 @@ def server(live_server, world):
         order=1,
         values=[{"key": "night", "name": "夜间"}],
     )
+    routing.rules_changed()
     return live_server.url + "/open311/v2", secret
 
 
