@@ -9,12 +9,14 @@ from georeport import GeoReport
 from gongzhi.appeals import routing
 from gongzhi.appeals.models import Appeal, CategoryAttribute
 from gongzhi.open311 import keys
+from tests.appeals.conftest import drop_number_sequences, ensure_taxonomy
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def server(live_server, world):
+def server(live_server, transactional_db, world):
+    ensure_taxonomy()  # a transactional test starts from flushed tables: seed the categories again
     _key, secret = keys.api_key_create(actor="test", name="客户端", unit=world.community)
     from gongzhi.appeals.models import Category
 
@@ -28,7 +30,8 @@ def server(live_server, world):
         values=[{"key": "night", "name": "夜间"}],
     )
     routing.rules_changed()
-    return live_server.url + "/open311/v2", secret
+    yield live_server.url + "/open311/v2", secret
+    drop_number_sequences()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
