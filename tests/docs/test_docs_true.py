@@ -179,9 +179,7 @@ def test_the_operator_guides_name_every_periodic_task():
 
 
 def test_the_operator_guides_name_every_management_command():
-    ours = sorted(
-        p.stem for p in (ROOT / "gongzhi").glob("*/management/commands/*.py") if not p.stem.startswith("_")
-    )
+    ours = sorted(p.stem for p in (ROOT / "gongzhi").glob("*/management/commands/*.py") if not p.stem.startswith("_"))
     for name in ("operator-guide.zh.md", "operator-guide.en.md"):
         text = _text(ROOT / "docs" / name)
         missing = [c for c in ours if f"manage.py {c}" not in text]
