@@ -126,8 +126,7 @@ def dispatch_refusal(appeal: Any, department: Any) -> str | None:
     if any(h.unit_id == department.unit_id or h.department_id == department.pk for h in holders):
         return None
     holder = _nearest_holder(holders, appeal.unit_path)
-    return _("“%(duty)s”不在%(department)s所属单位的职责清单内，应由%(holder)s承办。") % {
+    return _("“%(duty)s”不在其所属单位的职责清单内，应由%(holder)s承办。") % {
         "duty": holder.duty_name,
-        "department": department.name,
         "holder": holder.holder_name,
     }
