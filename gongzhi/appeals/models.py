@@ -194,9 +194,7 @@ class Channel(models.TextChoices):
 
 
 # Channels where a staff member takes the appeal down for someone else.
-STAFF_CHANNELS = frozenset(
-    {Channel.PHONE, Channel.WALK_IN, Channel.GRID_PATROL, Channel.IMPORT, Channel.DELIBERATION}
-)
+STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.GRID_PATROL, Channel.IMPORT, Channel.DELIBERATION})
 
 
 class Kind(models.TextChoices):

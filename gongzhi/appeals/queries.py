@@ -338,6 +338,7 @@ def suggested_department(appeal: Appeal) -> tuple[Department | None, list[Depart
     rules = routing.matching_rules(category_path=appeal.category.path, unit_path=appeal.unit_path)
     departments = {d.pk: d for d in Department.objects.filter(pk__in=[r.department_id for r in rules])}
     ordered = [departments[r.department_id] for r in rules if r.department_id in departments]
+
     def allowed(department_id: int) -> bool:
         department = departments.get(department_id)
         return department is not None and routing.refusal(appeal, department) is None

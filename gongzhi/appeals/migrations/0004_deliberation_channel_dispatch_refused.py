@@ -5,31 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0003_sqlite_prefix_index'),
-        ('people', '0003_resident_current_unit_index'),
-        ('units', '0002_sqlite_prefix_index'),
+        ("appeals", "0003_sqlite_prefix_index"),
+        ("people", "0003_resident_current_unit_index"),
+        ("units", "0002_sqlite_prefix_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='appeal',
-            name='appeal_channel_valid',
+            model_name="appeal",
+            name="appeal_channel_valid",
         ),
         migrations.AlterField(
-            model_name='appeal',
-            name='channel',
-            field=models.CharField(choices=[('web', '网上提交'), ('phone', '电话'), ('walk_in', '来访'), ('grid_patrol', '网格巡查'), ('api', '接口'), ('open311', 'Open311'), ('import', '批量导入'), ('deliberation', '议事转办')], max_length=20, verbose_name='渠道'),
+            model_name="appeal",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("web", "网上提交"),
+                    ("phone", "电话"),
+                    ("walk_in", "来访"),
+                    ("grid_patrol", "网格巡查"),
+                    ("api", "接口"),
+                    ("open311", "Open311"),
+                    ("import", "批量导入"),
+                    ("deliberation", "议事转办"),
+                ],
+                max_length=20,
+                verbose_name="渠道",
+            ),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', '提交诉求'), ('duplicate_flagged', '疑似重复'), ('dispatched', '派单'), ('auto_dispatched', '自动派单'), ('dispatch_refused', '自动派单受阻'), ('redispatched', '改派'), ('accepted', '接单'), ('returned', '退单'), ('responded', '联系诉求人'), ('assignment_done', '部门办理完成'), ('resolved', '办结'), ('rated', '评价'), ('closed', '结案'), ('reopened', '重新办理'), ('review', '提交督办复核'), ('rejected', '不予受理'), ('merged', '合并'), ('merged_in', '并入重复诉求'), ('split', '一件事协同办理'), ('extension_requested', '申请延期'), ('extension_approved', '批准延期'), ('extension_refused', '不予延期'), ('overdue', '超期'), ('escalated', '升级督办'), ('whistle', '吹哨'), ('checked_in', '部门报到'), ('check_in_missed', '部门未按时报到'), ('note', '内部备注'), ('public_set', '公开设置')], max_length=30),
+            model_name="appealevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "提交诉求"),
+                    ("duplicate_flagged", "疑似重复"),
+                    ("dispatched", "派单"),
+                    ("auto_dispatched", "自动派单"),
+                    ("dispatch_refused", "自动派单受阻"),
+                    ("redispatched", "改派"),
+                    ("accepted", "接单"),
+                    ("returned", "退单"),
+                    ("responded", "联系诉求人"),
+                    ("assignment_done", "部门办理完成"),
+                    ("resolved", "办结"),
+                    ("rated", "评价"),
+                    ("closed", "结案"),
+                    ("reopened", "重新办理"),
+                    ("review", "提交督办复核"),
+                    ("rejected", "不予受理"),
+                    ("merged", "合并"),
+                    ("merged_in", "并入重复诉求"),
+                    ("split", "一件事协同办理"),
+                    ("extension_requested", "申请延期"),
+                    ("extension_approved", "批准延期"),
+                    ("extension_refused", "不予延期"),
+                    ("overdue", "超期"),
+                    ("escalated", "升级督办"),
+                    ("whistle", "吹哨"),
+                    ("checked_in", "部门报到"),
+                    ("check_in_missed", "部门未按时报到"),
+                    ("note", "内部备注"),
+                    ("public_set", "公开设置"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appeal',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['web', 'phone', 'walk_in', 'grid_patrol', 'api', 'open311', 'import', 'deliberation'])), name='appeal_channel_valid'),
+            model_name="appeal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "channel__in",
+                        ["web", "phone", "walk_in", "grid_patrol", "api", "open311", "import", "deliberation"],
+                    )
+                ),
+                name="appeal_channel_valid",
+            ),
         ),
     ]

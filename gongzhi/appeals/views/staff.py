@@ -91,6 +91,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
             "can_export": access.has_any(request.user, "appeals.export"),
             "can_take": access.has_any(request.user, "appeals.create"),
             "queue_count": queries.queue_count(request.user) if can_dispatch else None,
+            # Actions other apps offer on the selected appeals (e.g. file a deliberation topic).
+            "list_actions": hooks.panels("appeals.list_actions", request),
         },
     )
 
