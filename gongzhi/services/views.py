@@ -22,9 +22,9 @@ from gongzhi.services import actions, forms, queries
 from gongzhi.services.actions.applications import decode_base64
 from gongzhi.services.documents import certificate_pdf
 from gongzhi.services.models import (
-    CaseSource,
     RESIDENT_PARTY,
     AuthorizationKind,
+    CaseSource,
     CertificateType,
     Duty,
     DutyKind,
@@ -882,7 +882,11 @@ def cases(request: HttpRequest) -> HttpResponse:
         # "Register a case from this appeal" on the appeal page: the source, the number and the street.
         appeal = queries.appeal_in_reach(request.user, request.GET["appeal"])
         if appeal is not None:
-            initial = {"source": CaseSource.APPEAL, "appeal_number": appeal.number, "summary": appeal.description[:500]}
+            initial = {
+                "source": CaseSource.APPEAL,
+                "appeal_number": appeal.number,
+                "summary": appeal.description[:500],
+            }
             streets = Unit.objects.filter(pk__in=[pk for pk, _name in units]).values_list("pk", "path")
             street = next((pk for pk, path in streets if appeal.unit_path.startswith(path)), None)
             if street is not None:
