@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.lib.errors import InvalidTransition
 
@@ -97,7 +98,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (Status.ACCEPTED, Status.RESPONDED): _move(_("联系诉求人"), HANDLE),
     # Resolved when every assignment is done; the last department's "done" moves the appeal.
     (Status.RESPONDED, Status.RESOLVED): _move(_("办结"), HANDLE, SYSTEM),
-    (Status.RESOLVED, Status.RATED): _move(_("评价"), REPORTER),
+    (Status.RESOLVED, Status.RATED): _move(pgettext_lazy("action", "评价"), REPORTER),
     (Status.RATED, Status.CLOSED): _move(_("结案"), SYSTEM),
     (Status.RATED, Status.REOPENED): _move(_("不满意重办"), SYSTEM),
     (Status.RATED, Status.REVIEW): _move(_("提交督办复核"), SYSTEM),

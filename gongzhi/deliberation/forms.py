@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.deliberation.models import (
     BodyLevel,
@@ -58,7 +59,7 @@ class BodyForm(GongzhiForm):
 
 
 class MemberForm(GongzhiForm):
-    user = forms.ModelChoiceField(label=_("人员"), queryset=None)
+    user = forms.ModelChoiceField(label=pgettext_lazy("member", "人员"), queryset=None)
     role = forms.ChoiceField(label=_("职务"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
     source = forms.ChoiceField(label=_("产生方式"), choices=MemberSource.choices, initial=MemberSource.APPOINTED)
     term_start = forms.DateField(label=_("任期开始"), required=False, widget=DATE)
@@ -94,7 +95,7 @@ class OnBehalfForm(GongzhiForm):
     title = forms.CharField(label=_("标题"), max_length=120)
     description = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
     appeal_numbers = forms.CharField(
-        label=_("关联诉求编号"), required=False, help_text=_("多个编号用空格或逗号分隔。")
+        label=pgettext_lazy("topic", "关联诉求编号"), required=False, help_text=_("多个编号用空格或逗号分隔。")
     )
     source_detail = forms.CharField(label=_("交办部门或党组织"), max_length=200, required=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.deliberation.workflow import CommitmentStatus, ObjectionStatus, ResolutionStatus
 
@@ -82,7 +83,7 @@ class Commitment(models.Model):
     ACCESS_OWNER = "owner_user"
 
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="commitments")
-    title = models.CharField(_("事项"), max_length=200)
+    title = models.CharField(pgettext_lazy("commitment", "事项"), max_length=200)
     owner_user = models.ForeignKey(
         "people.User", verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.deliberation.workflow import TOPIC_STAGE, DemandStatus, Stage, TopicStatus
 
@@ -36,7 +37,11 @@ class Topic(models.Model):
     source_detail = models.CharField(_("来源说明"), max_length=200, blank=True)
     # Appeals that gave rise to the topic, and the appeal a referral created (through TopicAppeal).
     appeals = models.ManyToManyField(
-        "appeals.Appeal", verbose_name=_("关联诉求"), through="TopicAppeal", related_name="+", blank=True
+        "appeals.Appeal",
+        verbose_name=pgettext_lazy("topic", "关联诉求"),
+        through="TopicAppeal",
+        related_name="+",
+        blank=True,
     )
     proposer = models.ForeignKey(
         "people.User", verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="proposed_topics"

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.lib.errors import InvalidTransition
 from gongzhi.people.roles import Role
@@ -45,7 +46,7 @@ _EXECUTORS = _STAFF | {Role.DEPARTMENT_HANDLER, OWNER}
 class Stage(models.TextChoices):
     COLLECT = "collect", _("征集")
     CONSULT = "consult", _("协商")
-    RESOLVE = "resolve", _("办理")
+    RESOLVE = "resolve", pgettext_lazy("stage", "办理")
     EVALUATE = "evaluate", _("评议")
 
 

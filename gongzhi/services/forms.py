@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.services.actions.applications import Delivery
 from gongzhi.services.models import (
@@ -242,7 +243,7 @@ class FinanceForm(GongzhiForm):
 class ListingForm(GongzhiForm):
     product = forms.CharField(label=_("产品"), max_length=60)
     quantity = forms.CharField(label=_("数量"), max_length=20)
-    measure = forms.CharField(label=_("单位"), max_length=10, initial="斤")
+    measure = forms.CharField(label=pgettext_lazy("measure", "单位"), max_length=10, initial="斤")
     price = forms.CharField(label=_("单价（元）"), max_length=20)
     seller_name = forms.CharField(label=_("卖方"), max_length=60)
     seller_contact = forms.CharField(label=_("卖方联系方式"), max_length=40)

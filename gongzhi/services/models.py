@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.lib import crypto
 from gongzhi.services.workflow import ApplicationStatus, BundleStatus, EnforcementStatus
@@ -515,7 +516,7 @@ class ProxyAuthorization(models.Model):
     kind = models.CharField(_("形式"), max_length=20, choices=AuthorizationKind.choices)
     file = models.FileField(_("文件"), upload_to="services/authorizations/%Y/%m/")
     content_type = models.CharField(max_length=60)
-    signer_name = models.CharField(_("委托人"), max_length=60)
+    signer_name = models.CharField(pgettext_lazy("application", "委托人"), max_length=60)
     agent = models.ForeignKey("people.User", verbose_name=_("代办员"), on_delete=models.PROTECT, related_name="+")
     scope = models.CharField(_("委托事项"), max_length=300)
     recorded_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
@@ -971,7 +972,7 @@ class ProduceListing(models.Model):
     point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="listings")
     product = models.CharField(_("产品"), max_length=60)
     quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
-    measure = models.CharField(_("单位"), max_length=10, default="斤")
+    measure = models.CharField(pgettext_lazy("measure", "单位"), max_length=10, default="斤")
     price = models.DecimalField(_("单价（元）"), max_digits=10, decimal_places=2)
     seller_name = models.CharField(_("卖方"), max_length=60)
     seller_contact = models.CharField(_("卖方联系方式"), max_length=40)

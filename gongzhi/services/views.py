@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi import access
@@ -606,12 +607,12 @@ def figures(request: HttpRequest, point_id: int) -> HttpResponse:
     monthly = queries.monthly_applications(request.user, point)
     chart = {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": [_("受理"), _("办结"), _("最多跑一次")]},
+        "legend": {"data": [_("受理"), pgettext("figure", "办结"), _("最多跑一次")]},
         "xAxis": {"type": "category", "data": [m["month"] for m in monthly]},
         "yAxis": {"type": "value"},
         "series": [
             {"name": _("受理"), "type": "bar", "data": [m["total"] for m in monthly]},
-            {"name": _("办结"), "type": "bar", "data": [m["finished"] for m in monthly]},
+            {"name": pgettext("figure", "办结"), "type": "bar", "data": [m["finished"] for m in monthly]},
             {"name": _("最多跑一次"), "type": "line", "data": [m["one_trip"] for m in monthly]},
         ],
     }

@@ -196,3 +196,14 @@ def test_the_api_speaks_english_to_an_english_session(english, world):
     assert body["kind_label"] == "Grid"
     error = client.get("/api/v1/units/999999").json()["error"]
     assert error["message"] == "Not found, or you are not allowed to see it."
+
+
+def test_a_message_reads_the_same_in_every_catalogue():
+    """Django merges every app's catalogue into one: a message two apps translate differently would show
+    one app's wording in the other's pages. Words that really mean different things carry a context."""
+    translations: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in sorted((ROOT / "gongzhi").glob("**/locale/en/LC_MESSAGES/django.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            translations.setdefault((entry.msgctxt, entry.msgid), {})[str(path.relative_to(ROOT))] = entry.msgstr
+    differing = {key: found for key, found in translations.items() if len(set(found.values())) > 1}
+    assert not differing, differing

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi import access
 from gongzhi.deliberation import actions, queries
@@ -172,7 +173,7 @@ def resolution_pdf_doc(resolution: Resolution) -> ChineseDocument:
     if commitments:
         doc.subheading(_("办理事项"))
         doc.table(
-            [_("事项"), _("责任"), _("时限"), _("状态")],
+            [pgettext("commitment", "事项"), _("责任"), _("时限"), _("状态")],
             [[c.title, c.owner_label, c.deadline.isoformat(), c.get_status_display()] for c in commitments],
             widths=[60, 50, 30, 30],
         )
@@ -238,7 +239,15 @@ def commitment_export(request: HttpRequest) -> HttpResponse:
         [c.resolution.number, c.title, c.owner_label, c.deadline, c.get_status_display(), c.closed_at, c.findings]
         for c in qs[:50000]
     )
-    headers = [_("决议编号"), _("事项"), _("责任"), _("时限"), _("状态"), _("销号时间"), _("核查意见")]
+    headers = [
+        _("决议编号"),
+        pgettext("commitment", "事项"),
+        _("责任"),
+        _("时限"),
+        _("状态"),
+        _("销号时间"),
+        _("核查意见"),
+    ]
     return xlsx_response("commitments", _("办理事项"), headers, rows)
 
 
