@@ -22,6 +22,7 @@ from gongzhi.lib.pdf import ChineseDocument
 from gongzhi.people import actions as people_actions
 from gongzhi.people.models import Resident, User
 from gongzhi.people.roles import Role
+from gongzhi.units.models import Unit
 from gongzhi.web.demo import DEMO_PASSWORD, DemoContext
 
 COUNCIL_NAME = "光明社区居民议事会"
@@ -71,7 +72,7 @@ def _appeal_numbers(worker: Any, unit: Any, codes: list[str], count: int, text: 
         .order_by("-submitted_at")
         .values_list("number", flat=True)[:count]
     )
-    grid = unit.get_children().first() or unit
+    grid = Unit.objects.get_children(unit).first() or unit
     while len(numbers) < count:
         appeal = appeal_actions.appeal_submit(
             actor=worker, channel="grid_patrol", category=codes[0], description=text, unit=grid

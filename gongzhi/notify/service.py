@@ -7,7 +7,9 @@ Titles and bodies are rendered in each recipient's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +18,19 @@ from django.utils.functional import Promise
 
 from gongzhi.lib import crypto
 from gongzhi.notify.models import Delivery, Notification
+
+# Set while synthetic data is loaded (the demo): nobody is behind its addresses, so nothing goes out.
+_outside_channels_off: ContextVar[bool] = ContextVar("gongzhi_outside_channels_off", default=False)
+
+
+@contextmanager
+def outside_channels_off() -> Iterator[None]:
+    """Write in-app notifications as usual but queue no e-mail or SMS (for loading synthetic data)."""
+    token = _outside_channels_off.set(True)
+    try:
+        yield
+    finally:
+        _outside_channels_off.reset(token)
 
 
 def _render(text: str | Promise, params: dict[str, Any] | None, language: str) -> str:
@@ -55,6 +70,8 @@ def send(
         )
         created.append(note)
     Notification.objects.bulk_create(created)
+    if _outside_channels_off.get():
+        email = sms = False
     for note in created:
         user = note.recipient
         if email and user.email:
@@ -93,8 +110,12 @@ def send(
     return created
 
 
-def send_to_address(*, channel: str, address: str, subject: str, body: str) -> Delivery:
-    """Queue a message to someone who does not sign in (a resident's mobile, an Open311 e-mail)."""
+def send_to_address(*, channel: str, address: str, subject: str, body: str) -> Delivery | None:
+    """Queue a message to someone who does not sign in (a resident's mobile, an Open311 e-mail).
+
+    Returns None, queuing nothing, while outside channels are off (synthetic data being loaded)."""
+    if _outside_channels_off.get():
+        return None
     delivery = Delivery.objects.create(
         channel=channel, address_encrypted=crypto.encrypt(address), subject=subject[:200], body=body
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.lib import crypto
 from gongzhi.notify import tasks
 from gongzhi.notify.models import Delivery, Notification
-from gongzhi.notify.service import send, send_to_address
+from gongzhi.notify.service import outside_channels_off, send, send_to_address
 from gongzhi.people import actions
 from gongzhi.people.models import User
 from tests.conftest import assert_error
@@ -175,6 +175,21 @@ def test_a_message_to_someone_who_does_not_sign_in(world, django_capture_on_comm
         delivery = send_to_address(channel="sms", address="13600000000", subject="您的诉求已受理", body="编号123")
     assert SENT == [{"address": "13600000000", "subject": "您的诉求已受理", "body": "编号123"}]
     assert crypto.decrypt(Delivery.objects.get(pk=delivery.pk).address_encrypted) == "13600000000"
+
+
+def test_while_synthetic_data_loads_only_in_app_notices_are_written(
+    world, people_, django_capture_on_commit_callbacks
+):
+    zh, en = people_
+    with django_capture_on_commit_callbacks(execute=True), outside_channels_off():
+        send(recipients=[zh, en], kind="k", title=_("已保存。"), email=True, sms=True)
+        assert send_to_address(channel="sms", address="13600000000", subject="演示", body="演示") is None
+    assert Notification.objects.filter(kind="k").count() == 2
+    assert not Delivery.objects.exists() and mail.outbox == [] and SENT == []
+    # Outside the block messages go out again.
+    with django_capture_on_commit_callbacks(execute=True):
+        send(recipients=[zh], kind="k", title=_("已保存。"), email=True)
+    assert len(mail.outbox) == 1
 
 
 # --- the inbox ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
+from gongzhi.notify.service import outside_channels_off
 from gongzhi.web.demo import DEMO_PASSWORD, DEMO_USERS, load_foundation
 
 
@@ -40,10 +41,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["logins_only"]:
             self.stdout.write("Loading the demo district…")
-            ctx = load_foundation(log=lambda msg: self.stdout.write(msg))
-            for label, loader in demo_loaders():
-                self.stdout.write(f"Loading demo data for {label}…")
-                loader(ctx)
+            # Synthetic residents have no real phones or mailboxes: in-app notices only, no SMS or e-mail.
+            with outside_channels_off():
+                ctx = load_foundation(log=lambda msg: self.stdout.write(msg))
+                for label, loader in demo_loaders():
+                    self.stdout.write(f"Loading demo data for {label}…")
+                    loader(ctx)
             self.stdout.write(self.style.SUCCESS("Demo district ready."))
         if not options["no_logins"]:
             self.print_logins()
