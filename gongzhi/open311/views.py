@@ -242,6 +242,9 @@ def _readable(key: ApiKey | None) -> QuerySet[Appeal]:
 
 
 def _items(appeals: list[Appeal], key: ApiKey | None) -> list[dict[str, Any]]:
+    from gongzhi.appeals.queries import remember_public_places
+
+    remember_public_places(appeals)  # one query for the page, not one per request
     items = []
     for appeal in appeals:
         full = key is not None and getattr(getattr(appeal, "open311", None), "api_key_id", None) == key.pk
