@@ -231,6 +231,11 @@ def department_for(category_code: str, grid_code: str, depts: dict) -> str:
     return f"B-{district}-{table.get(top, 'CGW')}"
 
 
+def _row(columns: list[str], values: dict) -> tuple:
+    """Return the values in column order: a tuple, not a dict (10,000,000 appeals keep ~17M child rows in memory)."""
+    return tuple(values[c] for c in columns)
+
+
 def generate(count: int, city: dict, rng: random.Random, *, days: int = 730) -> dict[str, int]:
     """Write `count` appeals with lead assignments and ratings by COPY; return row counts."""
     from django.db import connection
@@ -416,50 +421,58 @@ def generate(count: int, city: dict, rng: random.Random, *, days: int = 730) -> 
                 counts["appeals"] += 1
                 if dispatched:
                     assignments.append(
-                        {
-                            "id": len(assignments) + 1,
-                            "appeal_id": pk,
-                            "department_id": dept_id,
-                            "role": "lead",
-                            "status": "done" if resolved else ("accepted" if status in ("responded",) else "pending"),
-                            "task": "",
-                            "dispatched_by_id": None,
-                            "dispatched_at": dispatched,
-                            "accepted_by_id": None,
-                            "accepted_at": values["accepted_at"],
-                            "done_by_id": None,
-                            "done_at": resolved,
-                            "result": values["result"],
-                            "return_reason": "",
-                            "via_rule_id": None,
-                        }
+                        _row(
+                            assignment_cols,
+                            {
+                                "id": len(assignments) + 1,
+                                "appeal_id": pk,
+                                "department_id": dept_id,
+                                "role": "lead",
+                                "status": "done"
+                                if resolved
+                                else ("accepted" if status in ("responded",) else "pending"),
+                                "task": "",
+                                "dispatched_by_id": None,
+                                "dispatched_at": dispatched,
+                                "accepted_by_id": None,
+                                "accepted_at": values["accepted_at"],
+                                "done_by_id": None,
+                                "done_at": resolved,
+                                "result": values["result"],
+                                "return_reason": "",
+                                "via_rule_id": None,
+                            },
+                        )
                     )
                 if close_reason == "rated":
                     satisfaction = rng.choices(["satisfied", "basic", "unsatisfied"], weights=[72, 18, 10])[0]
                     ratings.append(
-                        {
-                            "id": len(ratings) + 1,
-                            "appeal_id": pk,
-                            "round": 1,
-                            "resolved": satisfaction != "unsatisfied" or rng.random() < 0.3,
-                            "satisfaction": satisfaction,
-                            "comment": "",
-                            "rated_by_id": None,
-                            "rated_at": closed,
-                            "department_id": dept_id,
-                            "unit_id": grid.pk,
-                            "unit_path": grid.path,
-                        }
+                        _row(
+                            rating_cols,
+                            {
+                                "id": len(ratings) + 1,
+                                "appeal_id": pk,
+                                "round": 1,
+                                "resolved": satisfaction != "unsatisfied" or rng.random() < 0.3,
+                                "satisfaction": satisfaction,
+                                "comment": "",
+                                "rated_by_id": None,
+                                "rated_at": closed,
+                                "department_id": dept_id,
+                                "unit_id": grid.pk,
+                                "unit_path": grid.path,
+                            },
+                        )
                     )
                 if pk % 100000 == 0:
                     print(f"  appeals {pk:,}/{count:,}", flush=True)
         with raw.cursor() as cur:
             with cur.copy(f"COPY appeals_assignment ({', '.join(assignment_cols)}) FROM STDIN") as copy:
                 for row in assignments:
-                    copy.write_row([row[c] for c in assignment_cols])
+                    copy.write_row(row)
             with cur.copy(f"COPY appeals_rating ({', '.join(rating_cols)}) FROM STDIN") as copy:
                 for row in ratings:
-                    copy.write_row([row[c] for c in rating_cols])
+                    copy.write_row(row)
             for table in ("appeals_appeal", "appeals_assignment", "appeals_rating"):
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608 - fixed names
         counts["assignments"], counts["ratings"] = len(assignments), len(ratings)

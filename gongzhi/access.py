@@ -109,6 +109,12 @@ def grants(actor: Any, *, today: dt.date | None = None) -> list[Grant]:
     from gongzhi.people.models import RoleGrant
 
     day = today or timezone.localdate()
+    # A bearer-token sign-in keeps the grants of the day with it for a few seconds (people.authcache).
+    entry = getattr(actor, "_gongzhi_auth_entry", None)
+    if entry is not None and day in entry.grants:
+        if today is None:
+            actor._gongzhi_grants = entry.grants[day]
+        return entry.grants[day]
     rows = (
         RoleGrant.objects.active(day)
         .filter(user_id=actor.pk)
@@ -141,6 +147,8 @@ def grants(actor: Any, *, today: dt.date | None = None) -> list[Grant]:
         result.append(Grant(0, Role.SYSTEM_ADMIN, None, None, None, None, None, True))
     if today is None:
         actor._gongzhi_grants = result
+    if entry is not None:
+        entry.grants = {day: result}
     return result
 
 

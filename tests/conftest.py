@@ -25,7 +25,12 @@ def _fresh_caches():
     workdays.clear_cache()
     from django.core.cache import cache
 
+    from gongzhi.appeals import routing
+    from gongzhi.people import authcache
+
     cache.clear()
+    routing.forget_local()
+    authcache.forget_local()
     yield
     workdays.clear_cache()
 

@@ -307,6 +307,7 @@ def appeal_bulk_dispatch(request: HttpRequest, payload: s.BulkDispatchIn):
 def public_list(request: HttpRequest, cursor: str | None = None, limit: int = 20, unit_id: int | None = None):
     unit = access_unit_public(unit_id) if unit_id else None
     page = queries.public_appeals(after=cursor, limit=limit, unit=unit)
+    queries.remember_public_places(list(page.items))
     return {"items": page.items, "next_cursor": page.next_cursor, "limit": page.limit}
 
 

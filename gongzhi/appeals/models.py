@@ -377,6 +377,9 @@ class Appeal(models.Model):
 
     @property
     def contact_mobile(self) -> str:
+        plain = getattr(self, "_contact_plain", None)  # set by intake, which has just encrypted it
+        if plain is not None:
+            return plain[0]
         return crypto.decrypt(self.contact_mobile_encrypted) if self.contact_mobile_encrypted else ""
 
     @property
@@ -385,6 +388,9 @@ class Appeal(models.Model):
 
     @property
     def contact_email(self) -> str:
+        plain = getattr(self, "_contact_plain", None)
+        if plain is not None:
+            return plain[1]
         return crypto.decrypt(self.contact_email_encrypted) if self.contact_email_encrypted else ""
 
     @property

@@ -500,10 +500,43 @@ def public_unit_name(appeal: Appeal) -> str:
     """Return where the appeal is, at community level at most (never the address or the grid)."""
     from gongzhi.units.models import UnitKind
 
+    known = getattr(appeal, "_public_place", None)
+    if known is not None:
+        return known
     unit = appeal.unit
     if unit.kind in (UnitKind.GRID, UnitKind.BUILDING):
         unit = unit.ancestor_of_kind(UnitKind.COMMUNITY, UnitKind.VILLAGE) or unit
     return unit.name
+
+
+def remember_public_places(appeals: list[Appeal]) -> None:
+    """Find the public place of every appeal on a page with one query (public_unit_name then reads it)."""
+    from gongzhi.units.models import Unit, UnitKind
+
+    below = (UnitKind.GRID, UnitKind.BUILDING)
+    wanted: set[str] = set()
+    for appeal in appeals:
+        unit = appeal.unit
+        if unit.kind in below:
+            wanted.update(unit.path[:end] for end in range(Unit.steplen, len(unit.path), Unit.steplen))
+    names = (
+        dict(
+            Unit.objects.filter(path__in=wanted, kind__in=(UnitKind.COMMUNITY, UnitKind.VILLAGE)).values_list(
+                "path", "name"
+            )
+        )
+        if wanted
+        else {}
+    )
+    for appeal in appeals:
+        unit = appeal.unit
+        place = unit.name
+        if unit.kind in below:
+            for end in range(len(unit.path) - Unit.steplen, 0, -Unit.steplen):
+                if unit.path[:end] in names:
+                    place = names[unit.path[:end]]
+                    break
+        appeal._public_place = place  # type: ignore[attr-defined]
 
 
 # --- candidates for periodic tasks (system reads, no actor) ----------------------------------------

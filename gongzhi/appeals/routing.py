@@ -25,8 +25,12 @@ _checks: list[DispatchCheck] = []
 
 _CACHE_KEY = "appeals:routing-version"
 _CACHE_SECONDS = 30
+# How often a process asks the shared cache whether another process changed the rules. Intake reads the
+# snapshot several times per appeal; asking every time cost a cache read (a file read by default) each.
+_VERSION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 _snapshot: Snapshot | None = None
+_version_seen: tuple[float, Any] | None = None  # (when it was read, the version)
 
 
 def register_dispatch_check(check: DispatchCheck) -> None:
@@ -80,13 +84,22 @@ class Snapshot:
 
 def rules_changed() -> None:
     """Tell every process that rules, categories or departments changed (this one at once, others soon)."""
-    global _snapshot
+    global _snapshot, _version_seen
     with _lock:
         _snapshot = None
+        _version_seen = None
     try:
         cache.incr(_CACHE_KEY)
     except ValueError:
         cache.set(_CACHE_KEY, 1, None)
+
+
+def forget_local() -> None:
+    """Drop this process's snapshot and remembered version (tests start each case from the database)."""
+    global _snapshot, _version_seen
+    with _lock:
+        _snapshot = None
+        _version_seen = None
 
 
 def _load(version: Any, now: float) -> Snapshot:
@@ -106,11 +119,22 @@ def _load(version: Any, now: float) -> Snapshot:
     return Snapshot(version, now, rules, departments, categories, attributes)
 
 
+def _shared_version(now: float) -> Any:
+    """Return the rules version other processes announced, read from the shared cache at most once a second."""
+    global _version_seen
+    seen = _version_seen
+    if seen is not None and now - seen[0] < _VERSION_CHECK_SECONDS:
+        return seen[1]
+    version = cache.get(_CACHE_KEY)
+    _version_seen = (now, version)
+    return version
+
+
 def snapshot() -> Snapshot:
-    """Return the cached snapshot, reloaded every 30 s and whenever another process reports a change."""
+    """Return the cached snapshot, reloaded every 30 s and within a second of another process's change."""
     global _snapshot
     now = time.monotonic()
-    version = cache.get(_CACHE_KEY)
+    version = _shared_version(now)
     with _lock:
         current = _snapshot
     if current is not None and current.version == version and now - current.loaded < _CACHE_SECONDS:

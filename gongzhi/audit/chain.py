@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from gongzhi.audit.models import AuditChainHead, AuditEvent
@@ -90,8 +91,10 @@ def record(
     if unit is None and isinstance(target, models.Model):
         unit = _unit_of(target)
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    # No savepoint: an append that fails fails the caller's transaction anyway (and a savepoint costs two
+    # round trips, one of them while the head is locked).
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
         event = AuditEvent(
             seq=head.seq + 1,
             created_at=timezone.now(),
@@ -107,11 +110,41 @@ def record(
             prev_hash=head.hash,
         )
         event.hash = compute_hash(event)
-        event.save(force_insert=True)
-        head.seq = event.seq
-        head.hash = event.hash
-        head.save(update_fields=["seq", "hash"])
+        _append(event, head)
     return event
+
+
+def _locked_head() -> AuditChainHead:
+    """Return the chain head, locked until the caller's transaction ends (every append waits here)."""
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        return head
+
+
+def _append(event: AuditEvent, head: AuditChainHead) -> None:
+    """Insert the event and move the head to it; on PostgreSQL in one statement (one round trip under the lock)."""
+    if connection.vendor != "postgresql":
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+        return
+    query = InsertQuery(AuditEvent)
+    query.insert_values([f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key], [event])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [AuditEvent._meta.pk]
+    [(insert, params)] = compiler.as_sql()
+    with connection.cursor() as cursor:
+        # Django's own INSERT for the model and the model's table name; every value is a parameter.
+        head_table = AuditChainHead._meta.db_table
+        sql = f"WITH appended AS ({insert}) UPDATE {head_table} SET seq = %s, hash = %s WHERE id = 1 "  # noqa: S608
+        sql += "RETURNING (SELECT id FROM appended)"
+        cursor.execute(sql, [*params, event.seq, event.hash])
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    head.seq, head.hash = event.seq, event.hash
 
 
 def _unit_of(target: models.Model) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -25,6 +26,7 @@ from gongzhi.lib.validators import (
     normalize_identity_number,
     normalize_mobile,
 )
+from gongzhi.people import authcache
 from gongzhi.people.models import (
     ApiToken,
     Gender,
@@ -732,22 +734,42 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 def token_authenticate(secret: str) -> User | None:
-    """Return the active user a bearer token belongs to, or None (used by the API's auth)."""
+    """Return the active user a bearer token belongs to, or None (used by the API's auth).
+
+    A successful look-up is kept per process for a few seconds (``people.authcache``): a busy integration
+    does not pay two queries a request, and any change to tokens, users or grants drops it.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    try:
-        prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
-    except IndexError:
-        return None
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
-    if token is None or not token.is_active or not token.user.is_active:
-        return None
-    if not secrets.compare_digest(token.token_hash, hash_token(secret)):
-        return None
+    digest = hash_token(secret)
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    entry = authcache.get(digest)
+    if entry is None or (entry.expires_at is not None and entry.expires_at <= now):
+        try:
+            prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+        except IndexError:
+            return None
+        token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+        if token is None or not token.is_active or not token.user.is_active:
+            return None
+        if not secrets.compare_digest(token.token_hash, digest):
+            return None
+        entry = authcache.Entry(
+            loaded=time.monotonic(),
+            token_id=token.pk,
+            expires_at=token.expires_at,
+            last_used_at=token.last_used_at,
+            user_fields={f.attname: getattr(token.user, f.attname) for f in User._meta.concrete_fields},
+        )
+        authcache.put(digest, entry)
+    if entry.last_used_at is None or (now - entry.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=entry.token_id).update(last_used_at=now)
+        entry.last_used_at = now
+    # A fresh instance per request: requests never share (or change) one another's user object.
+    user = User(**entry.user_fields)
+    user._state.adding = False
+    user._gongzhi_auth_entry = entry  # type: ignore[attr-defined]  # access.grants() keeps the grants there
+    return user
 
 
 # --- field-key rotation -----------------------------------------------------------------------

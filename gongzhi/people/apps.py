@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "gongzhi.people"
     label = "people"
     verbose_name = _("人员")
+
+    def ready(self) -> None:
+        from gongzhi.people import authcache
+
+        authcache.connect()

@@ -123,9 +123,41 @@ def event(
     at: dt.datetime | None = None,
 ) -> AppealEvent:
     """Append one line to the appeal's timeline."""
+    row = event_row(
+        appeal,
+        kind,
+        actor=actor,
+        comment=comment,
+        is_public=is_public,
+        department=department,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        label=label,
+        at=at,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def event_row(
+    appeal: Appeal,
+    kind: str,
+    *,
+    actor: Any,
+    comment: str = "",
+    is_public: bool = True,
+    department: Department | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    label: str | None = None,
+    at: dt.datetime | None = None,
+) -> AppealEvent:
+    """Return one timeline line, not yet saved (several are written with one bulk insert)."""
     if label is None:
         label = department.name if department is not None else office_of(actor, appeal)
-    return AppealEvent.objects.create(
+    return AppealEvent(
         appeal=appeal,
         kind=kind,
         at=at or now(),

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from gongzhi import access
 from gongzhi.appeals import routing
 from gongzhi.appeals.actions import _common as c
-from gongzhi.appeals.actions.dispatching import dispatch_refused, dispatch_to
 from gongzhi.appeals.models import (
     MAX_DESCRIPTION,
     STAFF_CHANNELS,
     Appeal,
     AppealCounter,
+    AppealEvent,
+    Assignment,
     AttributeType,
     Category,
     Channel,
@@ -33,10 +34,10 @@ from gongzhi.appeals.models import (
     Kind,
 )
 from gongzhi.appeals.text import contains_html, similarity
-from gongzhi.appeals.workflow import Status
+from gongzhi.appeals.workflow import SYSTEM, Status, transition
 from gongzhi.audit.chain import record
 from gongzhi.lib import crypto
-from gongzhi.lib.errors import InvalidInput, NotAuthenticated
+from gongzhi.lib.errors import Conflict, InvalidInput, NotAuthenticated
 from gongzhi.lib.validators import mobile_error, normalize_mobile
 from gongzhi.notify.service import send, send_to_address
 from gongzhi.people.actions import mobile_lookup
@@ -261,20 +262,22 @@ def _replay(scope: str, key: str, fingerprint: str) -> Appeal | None:
 
 def find_duplicate(appeal: Appeal) -> Appeal | None:
     """Return the most similar appeal by the same reporter in the same category within 7 days."""
+    return _likely_duplicate(appeal)
+
+
+def _likely_duplicate(appeal: Appeal) -> Appeal | None:
+    """One indexed query (reporter key, submission time): the reporter's recent appeals in the category."""
     if not appeal.reporter_key:
         return None
-    candidates = (
-        Appeal.objects.filter(
-            reporter_key=appeal.reporter_key,
-            category_id=appeal.category_id,
-            submitted_at__gte=appeal.submitted_at - DUPLICATE_WINDOW,
-        )
-        .exclude(pk=appeal.pk)
-        .exclude(status__in=[Status.MERGED, Status.REJECTED])
-        .order_by("-submitted_at")[:20]
-    )
+    candidates = Appeal.objects.filter(
+        reporter_key=appeal.reporter_key,
+        category_id=appeal.category_id,
+        submitted_at__gte=appeal.submitted_at - DUPLICATE_WINDOW,
+    ).exclude(status__in=[Status.MERGED, Status.REJECTED])
+    if appeal.pk is not None:
+        candidates = candidates.exclude(pk=appeal.pk)
     best: tuple[float, Appeal] | None = None
-    for candidate in candidates:
+    for candidate in candidates.only("id", "number", "description").order_by("-submitted_at")[:20]:
         score = similarity(appeal.description, candidate.description)
         if score >= DUPLICATE_THRESHOLD and (best is None or score > best[0]):
             best = (score, candidate)
@@ -284,7 +287,6 @@ def find_duplicate(appeal: Appeal) -> Appeal | None:
     return best[1]
 
 
-@transaction.atomic
 def appeal_submit(
     *,
     actor: Any,
@@ -397,93 +399,183 @@ def appeal_submit(
         email=email_index,
         public=bool(is_public),
     )
-    # An Idempotency-Key is looked up only when its insert collides (retries are rare; every submission
-    # would otherwise pay a query): the savepoint below rolls the attempt back and the first appeal is returned.
+    appeal = Appeal(
+        channel=channel,
+        kind=kind,
+        category=category,
+        description=text,
+        attributes=cleaned_attributes,
+        address=address,
+        latitude=lat,
+        longitude=lng,
+        unit=unit,
+        unit_path=unit.path,
+        reporter=reporter,
+        reporter_resident=resident,
+        reporter_key=reporter_key,
+        contact_name=name,
+        contact_mobile_encrypted=crypto.encrypt(mobile) if mobile else "",
+        contact_mobile_index=mobile_index,
+        contact_email_encrypted=crypto.encrypt(email) if email else "",
+        contact_email_index=email_index,
+        entered_by=actor if signed_in and staff_entry else None,
+        is_public=bool(is_public),
+        status=Status.SUBMITTED,
+        submitted_at=submitted_at or timezone.now(),
+    )
+    # The plain contact is known here: the response shows it masked without decrypting it again.
+    appeal._contact_plain = (mobile, email)  # type: ignore[attr-defined]
+    try:
+        return _write_submission(
+            appeal,
+            actor=actor,
+            checked=checked,
+            mobile=mobile,
+            auto_dispatch=auto_dispatch,
+            idempotency=(scope, key, fingerprint) if key else None,
+        )
+    except _KeyTaken:
+        # The Idempotency-Key was used before (a retry, or a concurrent request that committed first):
+        # this attempt rolled back; answer with the first appeal, or refuse a different one.
+        replay = _replay(scope, key, fingerprint)
+        if replay is None:  # the other request rolled back after all: nothing holds the key now
+            raise Conflict(_("该幂等键正被另一请求使用，请稍后重试。"), code="idempotency_key_busy") from None
+        return replay
 
-    moment = submitted_at or timezone.now()
+
+class _KeyTaken(Exception):
+    """The submission's Idempotency-Key is already recorded: roll the attempt back and replay."""
+
+
+@transaction.atomic
+def _write_submission(
+    appeal: Appeal,
+    *,
+    actor: Any,
+    checked: list[tuple],
+    mobile: str,
+    auto_dispatch: bool,
+    idempotency: tuple[str, str, str] | None,
+) -> Appeal:
+    """Write a checked submission: the appeal already in its routed state, then its child rows in bulk.
+
+    Everything intake decides (the number, a likely duplicate, the routing rule and the deadlines) is
+    decided before the appeal row is written, so the row is inserted once and never re-read or updated.
+    """
+    signed_in = c.is_signed_in(actor)
+    channel = appeal.channel
+    moment = appeal.submitted_at
+    year = timezone.localtime(moment).year
+    appeal.seq, appeal.number = allocate_number(year)
+    appeal.year = year
+    duplicate = _likely_duplicate(appeal)
+    if duplicate is not None:
+        appeal.likely_duplicate_of = duplicate
+    rule, refused = _route(appeal) if auto_dispatch and duplicate is None else (None, {})
+    dispatched_at = None
+    if rule is not None:
+        department = routing.rule_department(rule.department_id)
+        transition(appeal, Status.DISPATCHED, actor=None, party=SYSTEM)
+        dispatched_at = c.now()
+        appeal.department = department
+        appeal.dispatched_at = appeal.first_dispatched_at = dispatched_at
+        appeal.response_due, appeal.resolution_due = c.deadlines_for(appeal.category, dispatched_at)
+        appeal.is_overdue = False
+    appeal.save(force_insert=True)
+    if idempotency is not None and not _claim_key(appeal, *idempotency):
+        raise _KeyTaken
+
     stored: list[str] = []
     try:
-        with transaction.atomic():
-            year = timezone.localtime(moment).year
-            seq, number = allocate_number(year)
-            appeal = Appeal.objects.create(
-                number=number,
-                year=year,
-                seq=seq,
-                channel=channel,
-                kind=kind,
-                category=category,
-                description=text,
-                attributes=cleaned_attributes,
-                address=address,
-                latitude=lat,
-                longitude=lng,
-                unit=unit,
-                unit_path=unit.path,
-                reporter=reporter,
-                reporter_resident=resident,
-                reporter_key=reporter_key,
-                contact_name=name,
-                contact_mobile_encrypted=crypto.encrypt(mobile) if mobile else "",
-                contact_mobile_index=mobile_index,
-                contact_email_encrypted=crypto.encrypt(email) if email else "",
-                contact_email_index=email_index,
-                entered_by=actor if signed_in and staff_entry else None,
-                is_public=bool(is_public),
-                status=Status.SUBMITTED,
-                submitted_at=moment,
-            )
-            if key:
-                IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint, appeal=appeal)
-    except IntegrityError:
-        # A concurrent request with the same key committed first: answer with its appeal.
-        if key:
-            replay = _replay(scope, key, fingerprint)
-            if replay is not None:
-                return replay
-        raise
-
-    try:
         files = c.store_uploads(appeal, checked, actor=actor, stored=stored)
-        submitted = c.event(
-            appeal,
-            EventKind.SUBMITTED,
-            actor=actor,
-            to_status=Status.SUBMITTED,
-            label=str(Channel(channel).label),
-            data={"channel": channel},
-            at=moment,
-        )
-        for attachment in files:
-            attachment.event = submitted
-            attachment.save(update_fields=["event"])
-        duplicate = find_duplicate(appeal)
-        if duplicate is not None:
-            appeal.likely_duplicate_of = duplicate
-            Appeal.objects.filter(pk=appeal.pk).update(likely_duplicate_of=duplicate)
-            c.event(
+        events = [
+            c.event_row(
                 appeal,
-                EventKind.DUPLICATE_FLAGGED,
-                actor=None,
-                is_public=False,
-                comment=_("与 %(number)s 相似，可合并办理。") % {"number": duplicate.number},
-                data={"duplicate_of": duplicate.number, "score": round(appeal._duplicate_score, 2)},  # type: ignore[attr-defined]
+                EventKind.SUBMITTED,
+                actor=actor,
+                to_status=Status.SUBMITTED,
+                label=str(Channel(channel).label),
+                data={"channel": channel},
+                at=moment,
             )
-        dispatched = auto_dispatch and _auto_dispatch(appeal)
+        ]
+        if duplicate is not None:
+            events.append(
+                c.event_row(
+                    appeal,
+                    EventKind.DUPLICATE_FLAGGED,
+                    actor=None,
+                    is_public=False,
+                    comment=_("与 %(number)s 相似，可合并办理。") % {"number": duplicate.number},
+                    data={"duplicate_of": duplicate.number, "score": round(appeal._duplicate_score, 2)},  # type: ignore[attr-defined]
+                )
+            )
+        if rule is not None:
+            events.append(
+                c.event_row(
+                    appeal,
+                    EventKind.AUTO_DISPATCHED,
+                    actor=None,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.DISPATCHED,
+                    label=str(_("系统自动派单")),
+                    data={
+                        "department": appeal.department_id,
+                        "department_name": appeal.department.name,
+                        "rule": rule.id,
+                        "response_due": appeal.response_due.isoformat(),
+                        "resolution_due": appeal.resolution_due.isoformat(),
+                    },
+                    at=dispatched_at,
+                )
+            )
+        if refused:
+            # Rule dispatch was refused by a dispatch check (the duties register): it waits with the reasons.
+            reasons = "；".join(f"{name}：{reason}" for name, reason in refused.items())
+            events.append(
+                c.event_row(
+                    appeal,
+                    EventKind.DISPATCH_REFUSED,
+                    actor=None,
+                    is_public=False,
+                    label=str(_("系统自动派单")),
+                    comment=_("派单规则指定的部门不能承办，留待人工派单。%(reasons)s") % {"reasons": reasons},
+                    data={"refused": refused},
+                )
+            )
+        AppealEvent.objects.bulk_create(events)
+        for attachment in files:
+            attachment.event = events[0]
+            attachment.save(update_fields=["event"])
+        if rule is not None:
+            Assignment.objects.create(
+                appeal=appeal,
+                department=appeal.department,
+                role=Assignment.Role.LEAD,
+                dispatched_at=dispatched_at,
+                via_rule_id=rule.id,
+            )
+            send(
+                recipients=c.department_staff([appeal.department_id]),
+                kind="appeals.dispatched",
+                title=_("新工单：诉求 %(number)s（%(category)s）"),
+                params={"number": appeal.number, "category": appeal.category.name},
+                url=c.appeal_url(appeal),
+            )
         _notify_submitted(appeal, mobile=mobile)
         # The audit event is the last write: it holds the chain's head lock only until commit.
         record(
             actor=actor if signed_in else f"{channel}",
             action="appeals.submit",
             target=appeal,
-            unit=unit,
+            unit=appeal.unit,
             changes={
                 "number": appeal.number,
                 "channel": channel,
-                "category": category.code,
-                "unit": unit.pk,
+                "category": appeal.category.code,
+                "unit": appeal.unit_id,
                 "contact_mobile": crypto.mask_mobile(mobile) if mobile else "",
-                "auto_dispatched": bool(dispatched),
+                "auto_dispatched": rule is not None,
             },
         )
     except BaseException:
@@ -493,10 +585,21 @@ def appeal_submit(
     return appeal
 
 
-def _auto_dispatch(appeal: Appeal) -> bool:
-    """Dispatch by the one best routing rule, if there is exactly one; return whether it did."""
-    if appeal.likely_duplicate_of_id:
-        return False  # a likely duplicate waits for a person to decide whether to merge it
+def _claim_key(appeal: Appeal, scope: str, key: str, fingerprint: str) -> bool:
+    """Record the Idempotency-Key for this appeal; return False when it is already recorded (one statement)."""
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, key, fingerprint, appeal_id, created_at) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608 - the model's own table name
+            "ON CONFLICT (scope, key) DO NOTHING RETURNING id",
+            [scope, key, fingerprint, appeal.pk, timezone.now()],
+        )
+        return cursor.fetchone() is not None
+
+
+def _route(appeal: Appeal) -> tuple[routing.RuleView | None, dict[str, str]]:
+    """Return the one best routing rule whose department every dispatch check allows (or None), and, when
+    there is none, why the departments of the rules that matched were refused (department name → reason)."""
 
     refused: dict[str, str] = {}
 
@@ -508,12 +611,7 @@ def _auto_dispatch(appeal: Appeal) -> bool:
         return department is not None and reason is None
 
     rule = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path, allowed=allowed)
-    if rule is None:
-        if refused:
-            dispatch_refused(appeal, refused)
-        return False
-    dispatch_to(appeal, routing.rule_department(rule.department_id), actor=None, party="system", rule_id=rule.id)
-    return True
+    return rule, ({} if rule is not None else refused)
 
 
 def _notify_submitted(appeal: Appeal, *, mobile: str) -> None:

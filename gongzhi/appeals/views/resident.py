@@ -262,6 +262,7 @@ def set_public(request: HttpRequest, number: str) -> HttpResponse:
 @html_errors
 def public_list(request: HttpRequest) -> HttpResponse:
     page = queries.public_appeals(after=request.GET.get("cursor") or None, limit=20)
+    queries.remember_public_places(list(page.items))
     rows = [
         {
             "appeal": a,
