@@ -35,6 +35,45 @@ def _fresh_caches():
     workdays.clear_cache()
 
 
+def ensure_taxonomy() -> None:
+    """Seed the default taxonomy again after a transactional test flushed the tables (migrations seeded it once)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from gongzhi.appeals import routing
+    from gongzhi.appeals.models import Category
+
+    if not Category.objects.exists():
+        import_module("gongzhi.appeals.migrations.0002_default_taxonomy").seed(apps, None)
+    routing.rules_changed()
+
+
+def drop_number_sequences() -> None:
+    """Forget the per-year number sequences a committed test made (PostgreSQL keeps them across flushes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE 'appeals_number_%%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy(request):
+    """A transactional test starts from flushed tables: seed the appeal categories every app refers to."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        ensure_taxonomy()
+    yield
+    if transactional:
+        drop_number_sequences()
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests marked @pytest.mark.postgres unless the suite runs on PostgreSQL."""
     from django.conf import settings

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongzhi.appeals import actions, routing
 from gongzhi.appeals.models import Appeal, Category, RoutingRule
 from gongzhi.people.roles import Role
+from tests.conftest import drop_number_sequences, ensure_taxonomy  # noqa: F401 - used from here by other tests
 from tests.factories import UserFactory, grant
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -49,41 +50,6 @@ def clock(monkeypatch) -> Clock:
     real = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: clock.now or real())
     return clock
-
-
-def ensure_taxonomy() -> None:
-    """Seed the default taxonomy again after a transactional test flushed the tables (migrations seeded it once)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    if not Category.objects.exists():
-        import_module("gongzhi.appeals.migrations.0002_default_taxonomy").seed(apps, None)
-    routing.rules_changed()
-
-
-def drop_number_sequences() -> None:
-    """Forget the per-year number sequences a committed test made (PostgreSQL keeps them across flushes)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE 'appeals_number_%%'")
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy(request):
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        ensure_taxonomy()
-    yield
-    if transactional:
-        drop_number_sequences()
 
 
 @pytest.fixture(autouse=True)
