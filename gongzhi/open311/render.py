@@ -31,11 +31,20 @@ LIST_ITEMS = {
 }
 
 
-def iso(value: dt.datetime | None) -> str | None:
-    """Return an ISO 8601 timestamp with its offset (local time zone), or None."""
+def iso(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
+    """Return an ISO 8601 timestamp with its offset (local time zone, or tz when given), or None."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
+
+
+def _with_times(value: Any, tz: dt.tzinfo) -> Any:
+    """Turn every datetime in a response into its ISO 8601 text, looking the time zone up once."""
+    if isinstance(value, list):
+        return [_with_times(v, tz) for v in value]
+    if isinstance(value, dict):
+        return {k: (iso(v, tz) if isinstance(v, dt.datetime) else _with_times(v, tz)) for k, v in value.items()}
+    return value
 
 
 def _scalar_xml(value: Any) -> str:
@@ -69,7 +78,7 @@ def _xml(name: str, value: Any, out: list[str]) -> None:
 
 def to_xml(root: str, value: Any) -> str:
     out = ['<?xml version="1.0" encoding="utf-8"?>']
-    _xml(root, value, out)
+    _xml(root, _with_times(value, timezone.get_current_timezone()), out)
     return "".join(out)
 
 
@@ -85,7 +94,7 @@ def render(fmt: str, root: str, value: Any, *, status: int = 200) -> HttpRespons
     """Return value as XML (with root) or JSON (root dropped)."""
     if fmt == "xml":
         return HttpResponse(to_xml(root, value).encode("utf-8"), content_type=XML_TYPE, status=status)
-    body = json.dumps(value, ensure_ascii=False, default=_json_default)
+    body = json.dumps(_with_times(value, timezone.get_current_timezone()), ensure_ascii=False, default=_json_default)
     return HttpResponse(body.encode("utf-8"), content_type=JSON_TYPE, status=status)
 
 
