@@ -111,7 +111,9 @@ def test_a_street_sees_only_its_own_figures(november, dispatcher):
     assert report["totals"]["dispatched"] == 4  # not the township's appeal
     assert [s["name"] for s in report["streets"]] == ["和平街道"]
     assert report["streets"][0]["score"] == 63.33
-    assert report["units"] == []  # rollups stop at streets
+    assert report["grain"] == "community"
+    # The street drills down to its communities (grids count for their community).
+    assert [u["name"] for u in report["units"]] == ["光明社区", "幸福社区"]
 
 
 def test_a_city_sees_its_districts_ranked(november, sysadmin, world):
