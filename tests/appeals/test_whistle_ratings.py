@@ -111,6 +111,15 @@ def test_a_whistle_from_blow_to_mutual_rating_counts_in_the_month(
     assert streets["青山镇"]["organising_rating"] is None
     assert report["totals"]["whistle_rating"] == 3.0  # (5 + 3 + 1) / 3
     assert {d["name"] for d in report["definitions"]} >= {"吹哨评价（部门）", "组织评价（街道、社区）"}
+    # The same figures on the rankings page (a street user sees its own whistles).
+    from django.test import Client
+
+    client = Client()
+    client.force_login(street_staff)
+    page = client.get("/appeals/dashboard/", {"month": "2026-11"}).content.decode()
+    assert "吹哨召集部门 3 次：按时报到 1，迟到 1，未报到 1。" in page
+    assert 'data-testid="organising-rating">4.50（2次）' in page
+    assert 'data-testid="whistle-rating">1.00（1次）' in page
 
 
 def test_a_closed_whistle_can_be_rated_before_the_appeal_is_resolved(
