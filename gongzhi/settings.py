@@ -286,6 +286,11 @@ if (
     )
 ELECTION_PROXY_LIMIT = env_int("GONGZHI_ELECTION_PROXY_LIMIT", 3, minimum=0, maximum=10)
 
+# Appeals: how long past its deadline an appeal waits before it escalates to the unit above, and how
+# many times an unsatisfied resident may reopen one before it goes to supervisor review.
+GONGZHI_APPEAL_ESCALATION_HOURS = env_int("GONGZHI_APPEAL_ESCALATION_HOURS", 24, minimum=1, maximum=24 * 30)
+GONGZHI_APPEAL_MAX_REOPENS = env_int("GONGZHI_APPEAL_MAX_REOPENS", 2, minimum=0, maximum=10)
+
 LOG_LEVEL = env_choice("GONGZHI_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

@@ -190,10 +190,11 @@ class Channel(models.TextChoices):
     API = "api", _("接口")
     OPEN311 = "open311", _("Open311")
     IMPORT = "import", _("批量导入")
+    DELIBERATION = "deliberation", _("议事转办")
 
 
 # Channels where a staff member takes the appeal down for someone else.
-STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.GRID_PATROL, Channel.IMPORT})
+STAFF_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.GRID_PATROL, Channel.IMPORT, Channel.DELIBERATION})
 
 
 class Kind(models.TextChoices):
@@ -484,6 +485,7 @@ class EventKind(models.TextChoices):
     DUPLICATE_FLAGGED = "duplicate_flagged", pgettext_lazy("event", "疑似重复")
     DISPATCHED = "dispatched", pgettext_lazy("event", "派单")
     AUTO_DISPATCHED = "auto_dispatched", pgettext_lazy("event", "自动派单")
+    DISPATCH_REFUSED = "dispatch_refused", pgettext_lazy("event", "自动派单受阻")
     REDISPATCHED = "redispatched", pgettext_lazy("event", "改派")
     ACCEPTED = "accepted", pgettext_lazy("event", "接单")
     RETURNED = "returned", pgettext_lazy("event", "退单")

@@ -373,8 +373,25 @@ def suggested_department(appeal: Appeal) -> tuple[Department | None, list[Depart
     rules = routing.matching_rules(category_path=appeal.category.path, unit_path=appeal.unit_path)
     departments = {d.pk: d for d in Department.objects.filter(pk__in=[r.department_id for r in rules])}
     ordered = [departments[r.department_id] for r in rules if r.department_id in departments]
-    best = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path)
+
+    def allowed(department_id: int) -> bool:
+        department = departments.get(department_id)
+        return department is not None and routing.refusal(appeal, department) is None
+
+    best = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path, allowed=allowed)
     return (departments.get(best.department_id) if best else None), list(dict.fromkeys(ordered))
+
+
+def dispatch_refusals(appeal: Appeal, departments: list[Department]) -> dict[str, str]:
+    """Return {department name: reason} for the rule departments a dispatch check refuses (e.g. duties)."""
+    from gongzhi.appeals import routing
+
+    found = {}
+    for department in departments:
+        reason = routing.refusal(appeal, department)
+        if reason:
+            found[department.name] = reason
+    return found
 
 
 # --- what the actor may do now (buttons) ----------------------------------------------------------

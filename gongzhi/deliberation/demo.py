@@ -60,6 +60,26 @@ def _evidence(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}.pdf", doc.to_bytes(), content_type="application/pdf")
 
 
+def _appeal_numbers(worker: Any, unit: Any, codes: list[str], count: int, text: str) -> list[str]:
+    """Real appeals in the community for a topic to cite: the appeals demo's when it made some of these
+    categories, otherwise taken down now through the appeals intake action (so the order of demos does not matter)."""
+    from gongzhi.appeals import actions as appeal_actions
+    from gongzhi.appeals.models import Appeal
+
+    numbers = list(
+        Appeal.objects.filter(unit_path__startswith=unit.path, category__code__in=codes)
+        .order_by("-submitted_at")
+        .values_list("number", flat=True)[:count]
+    )
+    grid = unit.get_children().first() or unit
+    while len(numbers) < count:
+        appeal = appeal_actions.appeal_submit(
+            actor=worker, channel="grid_patrol", category=codes[0], description=text, unit=grid
+        )
+        numbers.append(appeal.number)
+    return numbers
+
+
 def load(ctx: DemoContext) -> None:
     if Body.objects.filter(name=COUNCIL_NAME).exists():
         ctx.log("  deliberation demo already loaded")
@@ -143,10 +163,14 @@ def load(ctx: DemoContext) -> None:
         title="12号楼楼上漏水",
         description="两户之间漏水纠纷。",
         source="appeals",
-        appeal_numbers=["SQ2026000311"],
+        appeal_numbers=_appeal_numbers(worker, community, ["CA04", "UT01"], 1, "12号楼楼上漏水，两户之间有纠纷。"),
     )
     actions.topic_screen(
-        actor=worker, topic=referred, decision="refer", reason="属于邻里纠纷，转诉求办理并由调解员跟进。"
+        actor=worker,
+        topic=referred,
+        decision="refer",
+        reason="属于邻里纠纷，转诉求办理并由调解员跟进。",
+        refer_category="CA04",
     )
     escalated = actions.topic_propose(
         actor=reps[3],
@@ -165,7 +189,7 @@ def load(ctx: DemoContext) -> None:
         title="小区停车位重新划线",
         description="网格走访和诉求集中反映停车难，建议重新规划划线。",
         source="appeals",
-        appeal_numbers=["SQ2026000101", "SQ2026000117", "SQ2026000123"],
+        appeal_numbers=_appeal_numbers(worker, community, ["PM03", "TR03"], 3, "小区停车位不够，车辆乱停堵塞通道。"),
     )
     actions.topic_screen(actor=worker, topic=parking, decision="accept", reason="涉及全体居民，属于公共事务。")
     lift = actions.topic_propose(

@@ -13,7 +13,7 @@ from gongzhi import access
 from gongzhi.deliberation import queries
 from gongzhi.deliberation.workflow import CommitmentStatus, TopicStatus
 from gongzhi.people.roles import Role
-from gongzhi.web.hooks import DeskPanel, NavItem, PublicLink
+from gongzhi.web.hooks import DeskPanel, NavItem, Panel, PublicLink
 
 NAV = [
     NavItem(key="deliberation", label=_("协商议事"), url_name="deliberation:topics", public=True, order=30),
@@ -152,6 +152,43 @@ DESK = [
         template="deliberation/desk_resident.html",
         context=resident_desk,
         title=_("居民议事"),
+        order=20,
+    ),
+]
+
+
+# --- panels on the appeals pages (the appeals app knows only the slot names) --------------------------
+
+
+def appeal_topics_panel(request: HttpRequest, appeal: Any) -> dict[str, Any] | None:
+    """The topics that cite the appeal, and "提交议事" for staff who file topics from appeals."""
+    can_file = access.has_any(request.user, "deliberation.propose_on_behalf")
+    topics = queries.topics_citing(request.user, appeal)
+    if not topics and not can_file:
+        return None
+    return {"appeal": appeal, "topics": topics, "can_file": can_file}
+
+
+def appeal_list_actions(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+    """ "提交议事" for the appeals selected on the work list."""
+    if not access.has_any(request.user, "deliberation.propose_on_behalf"):
+        return None
+    return {}
+
+
+PANELS = [
+    Panel(
+        slot="appeals.detail",
+        key="deliberation-topics",
+        template="deliberation/appeal_topics.html",
+        context=appeal_topics_panel,
+        order=20,
+    ),
+    Panel(
+        slot="appeals.list_actions",
+        key="deliberation-file",
+        template="deliberation/appeal_list_action.html",
+        context=appeal_list_actions,
         order=20,
     ),
 ]

@@ -34,8 +34,10 @@ class Topic(models.Model):
     description = models.TextField(_("内容"))
     source = models.CharField(_("来源"), max_length=20, choices=TopicSource.choices)
     source_detail = models.CharField(_("来源说明"), max_length=200, blank=True)
-    # Appeals that gave rise to the topic, by number (linked to the appeals app when it is installed).
-    appeal_numbers = models.JSONField(_("关联诉求编号"), default=list, blank=True)
+    # Appeals that gave rise to the topic, and the appeal a referral created (through TopicAppeal).
+    appeals = models.ManyToManyField(
+        "appeals.Appeal", verbose_name=_("关联诉求"), through="TopicAppeal", related_name="+", blank=True
+    )
     proposer = models.ForeignKey(
         "people.User", verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="proposed_topics"
     )
@@ -73,11 +75,48 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return f"{self.number or ''} {self.title}".strip()
 
+    @property
+    def appeal_numbers(self) -> list[str]:
+        """Numbers of the appeals the topic came from (one query)."""
+        return list(
+            self.appeal_links.filter(role=TopicAppealRole.SOURCE)
+            .order_by("id")
+            .values_list("appeal__number", flat=True)
+        )
+
     def sync_stage(self) -> None:
         from gongzhi.deliberation.workflow import TOPIC_PUBLIC
 
         self.stage = TOPIC_STAGE[TopicStatus(self.status)]
         self.is_public = self.status in TOPIC_PUBLIC
+
+
+class TopicAppealRole(models.TextChoices):
+    SOURCE = "source", _("议题来源")
+    REFERRAL = "referral", _("转诉求办理")
+
+
+class TopicAppeal(models.Model):  # noqa: DJ008 - rows shown through their parent
+    """An appeal a topic cites: one it came from (a cluster of appeals), or the one its referral created."""
+
+    ACCESS_UNIT_PATH = "topic__unit_path"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="appeal_links")
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("关联方式"), max_length=10, choices=TopicAppealRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("议题关联诉求")
+        verbose_name_plural = _("议题关联诉求")
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "appeal"], name="topic_appeal_once"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=TopicAppealRole.values), name="topic_appeal_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["appeal", "topic"], name="topic_appeal_by_appeal")]
 
 
 class CoSignature(models.Model):  # noqa: DJ008 - rows shown through their parent

@@ -7,6 +7,7 @@ here, in one place, so a draft never leaks onto a public page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -27,6 +28,8 @@ from gongzhi.deliberation.models import (
     Pitch,
     Resolution,
     Topic,
+    TopicAppeal,
+    TopicAppealRole,
 )
 from gongzhi.deliberation.workflow import (
     CommentStatus,
@@ -581,3 +584,87 @@ def access_person_choices(actor: Any) -> list[Any]:
     from gongzhi.people.queries import users_visible
 
     return list(users_visible(actor).order_by("display_name", "username")[:300])
+
+
+# --- links with appeals ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedAppeal:
+    """An appeal a topic cites, as the viewer may see it: details and a link only when they may see the appeal
+    (staff in reach, the reporter) or the resident made it public; otherwise the number alone."""
+
+    number: str
+    role: str
+    role_label: str
+    visible: bool
+    category_code: str | None
+    category_name: str | None
+    status: str | None
+    status_label: str | None
+    url: str | None
+
+
+def topic_appeals(actor: Any, topic: Topic) -> list[LinkedAppeal]:
+    """The appeals a topic cites (sources, then the referral), in two queries however many there are."""
+    from gongzhi.appeals.models import Appeal
+
+    links = list(TopicAppeal.objects.filter(topic=topic).select_related("appeal__category").order_by("-role", "id"))
+    if not links:
+        return []
+    seen: set[int] = set()
+    if getattr(actor, "is_authenticated", False):
+        ids = [link.appeal_id for link in links]
+        seen = set(access.scope(actor, "appeals.view", Appeal.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    result = []
+    for link in links:
+        appeal = link.appeal
+        mine = appeal.pk in seen
+        public = appeal.is_public and appeal.status not in ("merged", "rejected")  # as on the public appeals page
+        shown = mine or public
+        if mine:
+            url = f"/appeals/{appeal.number}/"
+        elif public:
+            url = f"/appeals/public/{appeal.number}/"
+        else:
+            url = None
+        result.append(
+            LinkedAppeal(
+                number=appeal.number,
+                role=link.role,
+                role_label=str(TopicAppealRole(link.role).label),
+                visible=shown,
+                category_code=appeal.category.code if shown else None,
+                category_name=appeal.category.label() if shown else None,
+                status=appeal.status if shown else None,
+                status_label=appeal.get_status_display() if shown else None,
+                url=url,
+            )
+        )
+    return result
+
+
+def topics_citing(actor: Any, appeal: Any) -> list[Any]:
+    """Topics that cite an appeal and the viewer may see (public ones, or in their reach), in one query."""
+    visible = Q(is_public=True)
+    if getattr(actor, "is_authenticated", False):
+        visible |= Q(pk__in=access.scope(actor, "deliberation.topics_view", Topic.objects.all()).values("pk"))
+    links = (
+        TopicAppeal.objects.filter(appeal=appeal, topic__in=Topic.objects.filter(visible))
+        .select_related("topic__body")
+        .order_by("-topic_id")
+    )
+    topics = []
+    for link in links:
+        topic = link.topic
+        topic.link_role = link.role
+        topic.link_role_label = str(TopicAppealRole(link.role).label)
+        topics.append(topic)
+    return topics
+
+
+def referral_categories() -> list[Any]:
+    """The appeal categories a screener may refer a topic under (active leaves), in taxonomy order."""
+    from gongzhi.appeals.models import Category
+
+    return list(Category.objects.filter(is_active=True, numchild=0).order_by("path"))

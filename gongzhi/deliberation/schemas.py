@@ -183,6 +183,8 @@ class ScreenIn(Input):
     reason: str = ""
     is_public_matter: bool | None = None
     merge_into_id: int | None = None
+    # The appeal category a referral ("refer") goes under; the appeal is created in the topic's unit.
+    refer_category: str = ""
 
 
 class PartyScreenIn(Input):
@@ -250,10 +252,26 @@ class StageOut(Schema):
     state: str  # done / current / todo
 
 
+class LinkedAppealOut(Schema):
+    """An appeal the topic cites; category and status only when the caller may see the appeal (or it is public)."""
+
+    number: str
+    role: str  # source / referral
+    role_label: str
+    visible: bool
+    category_code: str | None
+    category_name: str | None
+    status: str | None
+    status_label: str | None
+    url: str | None
+
+
 class TopicDetailOut(TopicOut):
     description: str
     source_detail: str
     appeal_numbers: list[str]
+    appeals: list[LinkedAppealOut]
+    referred_appeal_number: str | None
     is_public_matter: bool | None
     decision_reason: str
     merged_into_id: int | None
@@ -262,6 +280,18 @@ class TopicDetailOut(TopicOut):
     stages: list[StageOut]
     timeline: list[TopicEventOut]
     cosigned: bool
+
+    @staticmethod
+    def resolve_appeal_numbers(obj: Any) -> list[str]:
+        return [a.number for a in obj.linked_appeals if a.role == "source"]
+
+    @staticmethod
+    def resolve_appeals(obj: Any) -> list[Any]:
+        return obj.linked_appeals
+
+    @staticmethod
+    def resolve_referred_appeal_number(obj: Any) -> str | None:
+        return next((a.number for a in obj.linked_appeals if a.role == "referral"), None)
 
 
 class TopicPageOut(Schema):

@@ -18,7 +18,7 @@ from fractions import Fraction
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.elections.workflow import ElectionStatus
@@ -27,7 +27,7 @@ from gongzhi.elections.workflow import ElectionStatus
 class ElectorateKind(models.TextChoices):
     ADULT_RESIDENTS = "adult_residents", _("本单位年满十八周岁的居民")
     HOUSEHOLDS = "households", _("每户一名选民")
-    BODY_MEMBERS = "body_members", _("议事机构成员")
+    BODY_MEMBERS = "body_members", pgettext_lazy("electorate", "议事机构成员")
 
 
 class Outcome(models.TextChoices):
@@ -328,7 +328,7 @@ class ProxyAuthorization(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    revoke_reason = models.CharField(pgettext_lazy("proxy", "撤销原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("书面委托")
@@ -385,7 +385,7 @@ class VoteReceipt(models.Model):
 
 class BallotStatus(models.TextChoices):
     COUNTED = "counted", _("计入")
-    PENDING = "pending", _("待复核")
+    PENDING = "pending", pgettext_lazy("ballot", "待复核")
     VOID = "void", _("已作废")
 
 

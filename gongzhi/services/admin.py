@@ -32,7 +32,7 @@ class ServiceItemAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Duty)
 class DutyAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "unit", "kind", "source", "delegated_from")
+    list_display = ("code", "name", "unit", "category_code", "kind", "source", "delegated_from")
     list_filter = ("kind", "source")
     search_fields = ("code", "name")
 

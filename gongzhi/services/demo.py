@@ -1584,6 +1584,30 @@ def _village(ctx: DemoContext, point: ServicePoint) -> None:
     assert FinanceLog.objects.filter(point=point).exists() and ProduceListing.objects.filter(point=point).exists()
 
 
+def _case_appeal(ctx: DemoContext, actor: Any) -> str:
+    """A real 违法建设 appeal in the first community for the demo case: the appeals demo's, or one taken now."""
+    from gongzhi.appeals import actions as appeal_actions
+    from gongzhi.appeals.models import Appeal
+
+    unit = ctx.communities[0]
+    number = (
+        Appeal.objects.filter(unit_path__startswith=unit.path, category__code="UC04")
+        .order_by("-submitted_at")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if number:
+        return number
+    appeal = appeal_actions.appeal_submit(
+        actor=actor,
+        channel="grid_patrol",
+        category="UC04",
+        description="光明社区3号楼顶住户违法搭建彩钢房约20平方米。",
+        unit=unit,
+    )
+    return appeal.number
+
+
 def _cases(ctx: DemoContext, depts: dict[str, Department]) -> None:
     street = ctx.users["street_staff"]
     town = ctx.users["township_staff"]
@@ -1593,7 +1617,7 @@ def _cases(ctx: DemoContext, depts: dict[str, Department]) -> None:
         unit=ctx.communities[0],
         team=team,
         source="appeal",
-        appeal_number="SQ20261102000017",
+        appeal_number=_case_appeal(ctx, street),
         law_area="城乡规划",
         summary="居民反映光明社区3号楼顶违法搭建彩钢房约20平方米。",
         location="光明社区3号楼顶",

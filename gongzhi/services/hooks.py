@@ -12,7 +12,7 @@ from gongzhi import access
 from gongzhi.people.roles import Role
 from gongzhi.services import queries
 from gongzhi.services.workflow import ApplicationStatus
-from gongzhi.web.hooks import DeskPanel, NavItem, PublicLink
+from gongzhi.web.hooks import DeskPanel, NavItem, Panel, PublicLink
 
 NAV = [
     NavItem(key="services", label=_("便民服务"), url_name="services:work", perm="services.process", order=30),
@@ -108,5 +108,25 @@ DESK = [
         context=desk_mine,
         title=_("我的办件"),
         order=20,
+    ),
+]
+
+
+def appeal_cases_panel(request: HttpRequest, appeal: Any) -> dict[str, Any] | None:
+    """The enforcement cases registered from the appeal, and "register a case" for enforcement staff."""
+    cases = queries.cases_of_appeal(request.user, appeal)
+    can_register = access.has_any(request.user, "services.enforcement_manage")
+    if not cases and not can_register:
+        return None
+    return {"appeal": appeal, "cases": cases, "can_register": can_register}
+
+
+PANELS = [
+    Panel(
+        slot="appeals.detail",
+        key="services-cases",
+        template="services/appeal_cases.html",
+        context=appeal_cases_panel,
+        order=30,
     ),
 ]

@@ -673,6 +673,10 @@ class EnforcementCase(models.Model):
     team = models.ForeignKey("units.Department", verbose_name=_("执法队"), on_delete=models.PROTECT, related_name="+")
     source = models.CharField(_("案件来源"), max_length=20, choices=CaseSource.choices)
     appeal_number = models.CharField(_("关联诉求编号"), max_length=40, blank=True, db_index=True)
+    # The appeal itself (the number is kept for display and for cases registered before the link existed).
+    appeal = models.ForeignKey(
+        "appeals.Appeal", verbose_name=_("关联诉求"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     law_area = models.CharField(_("执法领域"), max_length=40)
     summary = models.TextField(_("案情摘要"))
     location = models.CharField(_("地点"), max_length=200)

@@ -415,7 +415,10 @@ def cases_visible(actor: Any) -> QuerySet[EnforcementCase]:
 
 def access_case(actor: Any, pk: Any) -> EnforcementCase:
     return access.get_or_404(
-        actor, "services.enforcement_view", EnforcementCase.objects.select_related("unit", "team", "duty"), pk=pk
+        actor,
+        "services.enforcement_view",
+        EnforcementCase.objects.select_related("unit", "team", "duty", "appeal"),
+        pk=pk,
     )
 
 
@@ -627,3 +630,24 @@ def village_monthly(actor: Any, point: ServicePoint, months: int = 12) -> list[d
             target["sold"] += 1
             target["sold_value"] += listing.sold_value
     return [table[k] for k in sorted(table)]
+
+
+# --- links with appeals ------------------------------------------------------------------------
+
+
+def appeal_in_reach(actor: Any, number: str) -> Any:
+    """The appeal with this number if the actor may see it (None otherwise: unknown and out of reach alike)."""
+    from gongzhi.appeals.models import Appeal
+
+    number = (number or "").strip()
+    if not number or len(number) > 40:
+        return None
+    return access.scope(actor, "appeals.view", Appeal.objects.filter(number=number)).first()
+
+
+def cases_of_appeal(actor: Any, appeal: Any) -> list[EnforcementCase]:
+    """Enforcement cases registered from an appeal that the actor may see (one query)."""
+    if not access.has_any(actor, "services.enforcement_view"):
+        return []
+    qs = EnforcementCase.objects.filter(appeal=appeal).select_related("team").order_by("-registered_at", "-id")
+    return list(access.scope(actor, "services.enforcement_view", qs))

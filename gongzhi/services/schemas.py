@@ -506,6 +506,7 @@ class CaseOut(Schema):
     team: str
     source: str
     appeal_number: str
+    appeal_id: int | None
     law_area: str
     summary: str
     location: str

@@ -24,6 +24,7 @@ from gongzhi.services.documents import certificate_pdf
 from gongzhi.services.models import (
     RESIDENT_PARTY,
     AuthorizationKind,
+    CaseSource,
     CertificateType,
     Duty,
     DutyKind,
@@ -876,7 +877,23 @@ def cases(request: HttpRequest) -> HttpResponse:
     ]
     if access.is_global(request.user, "services.enforcement_manage"):
         units = [(u.pk, u.name) for u in Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP])]
-    form = forms.CaseForm(request.POST or None, units=units)
+    initial: dict[str, Any] = {}
+    if request.method == "GET" and request.GET.get("appeal"):
+        # "Register a case from this appeal" on the appeal page: the source, the number and the street.
+        appeal = queries.appeal_in_reach(request.user, request.GET["appeal"])
+        if appeal is not None:
+            initial = {
+                "source": CaseSource.APPEAL,
+                "appeal_number": appeal.number,
+                "summary": appeal.description[:500],
+            }
+            streets = Unit.objects.filter(pk__in=[pk for pk, _name in units]).values_list("pk", "path")
+            street = next((pk for pk, path in streets if appeal.unit_path.startswith(path)), None)
+            if street is not None:
+                initial["unit"] = street
+            if appeal.address:
+                initial["location"] = appeal.address
+    form = forms.CaseForm(request.POST or None, units=units, initial=initial)
     status = 200
     if request.method == "POST":
         try:
@@ -959,6 +976,7 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
             "events": c.events.select_related("actor"),
             "decide_form": decide_form,
             "can_manage": access.can(request.user, "services.enforcement_manage", c),
+            "appeal_visible": c.appeal_id is not None and access.can(request.user, "appeals.view", c.appeal),
         },
         status=status,
     )

@@ -199,7 +199,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["unit__path", "name"]
         verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name_plural = pgettext_lazy("plural", "部门")
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=DepartmentKind.values), name="dept_kind_valid")
         ]

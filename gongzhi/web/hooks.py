@@ -9,6 +9,14 @@ An app declares, in ``<app>/hooks.py``::
 A menu entry shows when the user holds its permission anywhere (``access.has_any``), or always
 for entries with ``public=True``. A desk panel shows on the desk when the user holds one of its roles;
 its ``context(request)`` returns the template's context (through the app's queries, never raw ORM).
+
+Apps may also add panels to another app's pages without that app knowing them (``PANELS``)::
+
+    PANELS = [Panel(slot="appeals.detail", key="topics", template="deliberation/appeal_topics.html",
+                    context=topics_of_appeal)]
+
+The page asks ``panels(slot, request, obj)``; ``context(request, obj)`` returns the panel's context, or
+None to leave the panel out (no permission, nothing to show). Keep each panel to a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -57,16 +65,36 @@ class PublicLink:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A panel another app adds to a page of this one (``slot`` names the page, e.g. "appeals.detail")."""
+
+    slot: str
+    key: str
+    template: str
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    key: str
+    template: str
+    context: dict[str, Any]
+
+
 _nav: list[NavItem] | None = None
 _desk: list[DeskPanel] | None = None
 _public: list[PublicLink] | None = None
+_panels: list[Panel] | None = None
 
 
 def _load() -> None:
-    global _nav, _desk, _public
+    global _nav, _desk, _public, _panels
     nav: list[NavItem] = []
     desk: list[DeskPanel] = []
     public: list[PublicLink] = []
+    panels: list[Panel] = []
     for config in apps.get_app_configs():
         if not config.name.startswith("gongzhi."):
             continue
@@ -79,9 +107,11 @@ def _load() -> None:
         nav.extend(getattr(module, "NAV", []))
         desk.extend(getattr(module, "DESK", []))
         public.extend(getattr(module, "PUBLIC_LINKS", []))
+        panels.extend(getattr(module, "PANELS", []))
     _nav = sorted(nav, key=lambda item: (item.order, item.key))
     _desk = sorted(desk, key=lambda panel: (panel.order, panel.key))
     _public = sorted(public, key=lambda link: (link.order, link.key))
+    _panels = sorted(panels, key=lambda panel: (panel.order, panel.key))
 
 
 def nav_items() -> list[NavItem]:
@@ -100,3 +130,17 @@ def public_links() -> list[PublicLink]:
     if _public is None:
         _load()
     return list(_public or [])
+
+
+def panels(slot: str, request: HttpRequest, obj: Any = None) -> list[RenderedPanel]:
+    """Return the panels other apps add to the page ``slot`` for this object, with their contexts."""
+    if _panels is None:
+        _load()
+    shown = []
+    for panel in _panels or []:
+        if panel.slot != slot:
+            continue
+        context = panel.context(request, obj)
+        if context is not None:
+            shown.append(RenderedPanel(panel.key, panel.template, context))
+    return shown

@@ -37,6 +37,18 @@ def test_a_topic_goes_through_collect_consult_resolve_evaluate(
     )
 
     # Collect: the grid worker's visits and three appeals point at the same problem.
+    from gongzhi.appeals import actions as appeal_actions
+
+    numbers = [
+        appeal_actions.appeal_submit(
+            actor=resident,
+            channel="web",
+            category="UC03",
+            description=f"农贸市场门口占道经营第{i}次反映。",
+            unit=world.grid,
+        ).number
+        for i in range(3)
+    ]
     filed = api(community_worker).post(
         "/deliberation/topics/on-behalf",
         {
@@ -44,12 +56,13 @@ def test_a_topic_goes_through_collect_consult_resolve_evaluate(
             "title": "农贸市场周边占道经营",
             "description": "网格走访和诉求集中反映：市场周边早晚占道经营，堵塞消防通道。",
             "source": "appeals",
-            "appeal_numbers": ["SQ2026000101", "SQ2026000117", "SQ2026000123"],
+            "appeal_numbers": numbers,
         },
     )
     assert filed.status_code == 201, filed.content
     topic_id = filed.json()["id"]
-    assert filed.json()["appeal_numbers"] == ["SQ2026000101", "SQ2026000117", "SQ2026000123"]
+    assert filed.json()["appeal_numbers"] == numbers
+    assert [a["category_code"] for a in filed.json()["appeals"]] == ["UC03"] * 3
 
     # A small matter stays low; this one spans several communities: up to the street centre.
     api(community_worker).post(

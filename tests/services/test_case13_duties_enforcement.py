@@ -120,6 +120,17 @@ def test_an_admin_registers_a_delegated_power_and_the_api_answers_for_it(
 
 
 def test_one_enforcement_team_takes_a_case_from_an_appeal_to_closing(svc, api, street_staff, world):
+    from gongzhi.appeals.actions import appeal_dispatch, appeal_submit
+
+    appeal = appeal_submit(
+        actor=street_staff,
+        channel="grid_patrol",
+        category="UC04",
+        description="居民反映光明路3号楼顶违法搭建彩钢房。",
+        unit=world.community,
+    )
+    # The appeal reaches the team (it holds the duty); the team sees it and registers the case from it.
+    appeal_dispatch(actor=street_staff, appeal=appeal, department=svc.departments["zfd"])
     enforcer = api(svc.enforcer)
     response = enforcer.post(
         "/services/cases",
@@ -127,7 +138,7 @@ def test_one_enforcement_team_takes_a_case_from_an_appeal_to_closing(svc, api, s
             "unit_id": world.street.pk,
             "team_id": svc.departments["zfd"].pk,
             "source": "appeal",
-            "appeal_number": "SQ20261120000123",
+            "appeal_number": appeal.number,
             "law_area": "城乡规划",
             "summary": "居民反映光明路3号楼顶违法搭建彩钢房。",
             "location": "光明路3号",
@@ -136,7 +147,8 @@ def test_one_enforcement_team_takes_a_case_from_an_appeal_to_closing(svc, api, s
     )
     assert response.status_code == 201, response.content
     case = response.json()
-    assert case["status"] == "registered" and case["appeal_number"] == "SQ20261120000123"
+    assert case["status"] == "registered" and case["appeal_number"] == appeal.number
+    assert case["appeal_id"] == appeal.pk
     cid = case["id"]
     assert (
         enforcer.post(f"/services/cases/{cid}/investigate", {"findings": "现场核实搭建约20平方米"}).json()["status"]

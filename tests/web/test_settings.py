@@ -114,6 +114,12 @@ BAD = [
     ("GONGZHI_BASE_URL", {"GONGZHI_BASE_URL": "gongzhi.example.org"}, "GONGZHI_BASE_URL must start with http"),
     ("GONGZHI_PDF_FONT", {"GONGZHI_PDF_FONT": "/nonexistent/font.ttf"}, "GONGZHI_PDF_FONT must name an existing file"),
     ("GONGZHI_LOG_LEVEL", {"GONGZHI_LOG_LEVEL": "LOUD"}, "GONGZHI_LOG_LEVEL must be one of"),
+    (
+        "GONGZHI_APPEAL_ESCALATION_HOURS",
+        {"GONGZHI_APPEAL_ESCALATION_HOURS": "0"},
+        "GONGZHI_APPEAL_ESCALATION_HOURS must be at least 1",
+    ),
+    ("GONGZHI_APPEAL_MAX_REOPENS", {"GONGZHI_APPEAL_MAX_REOPENS": "many"}, "GONGZHI_APPEAL_MAX_REOPENS must be an"),
     ("production secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": ""}, "GONGZHI_SECRET_KEY is required"),
     ("production weak secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": "s" * 60}, "GONGZHI_SECRET_KEY must be a random"),
     ("production short secret", {**PRODUCTION, "GONGZHI_SECRET_KEY": "k3-Pq9vZ" * 5}, "at least 50 characters"),
@@ -213,3 +219,9 @@ def test_the_production_configuration_passes_djangos_deployment_checks(tmp_path)
     )
     result = start(tmp_path, code, **PRODUCTION)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_appeal_escalation_and_reopen_limits_come_from_the_environment(tmp_path):
+    names = ["GONGZHI_APPEAL_ESCALATION_HOURS", "GONGZHI_APPEAL_MAX_REOPENS"]
+    assert settings_of(tmp_path, names) == {names[0]: 24, names[1]: 2}
+    assert settings_of(tmp_path, names, **{names[0]: "48", names[1]: "0"}) == {names[0]: 48, names[1]: 0}

@@ -42,6 +42,20 @@ def _check_department(appeal: Appeal, department: Department, field: str = "depa
         )
 
 
+def dispatch_refused(appeal: Appeal, refused: dict[str, str]) -> None:
+    """Rule dispatch was refused by a dispatch check: the appeal waits in the queue with the reasons noted."""
+    reasons = "；".join(f"{name}：{reason}" for name, reason in refused.items())
+    c.event(
+        appeal,
+        EventKind.DISPATCH_REFUSED,
+        actor=None,
+        is_public=False,
+        label=str(_("系统自动派单")),
+        comment=_("派单规则指定的部门不能承办，留待人工派单。%(reasons)s") % {"reasons": reasons},
+        data={"refused": refused},
+    )
+
+
 def dispatch_to(
     appeal: Appeal,
     department: Department,

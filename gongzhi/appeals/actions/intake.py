@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi import access
 from gongzhi.appeals import routing
 from gongzhi.appeals.actions import _common as c
-from gongzhi.appeals.actions.dispatching import dispatch_to
+from gongzhi.appeals.actions.dispatching import dispatch_refused, dispatch_to
 from gongzhi.appeals.models import (
     MAX_DESCRIPTION,
     STAFF_CHANNELS,
@@ -498,12 +498,19 @@ def _auto_dispatch(appeal: Appeal) -> bool:
     if appeal.likely_duplicate_of_id:
         return False  # a likely duplicate waits for a person to decide whether to merge it
 
+    refused: dict[str, str] = {}
+
     def allowed(department_id: int) -> bool:
         department = routing.rule_department(department_id)
-        return department is not None and routing.refusal(appeal, department) is None
+        reason = routing.refusal(appeal, department) if department is not None else None
+        if reason:
+            refused[department.name] = reason
+        return department is not None and reason is None
 
     rule = routing.best_rule(category_path=appeal.category.path, unit_path=appeal.unit_path, allowed=allowed)
     if rule is None:
+        if refused:
+            dispatch_refused(appeal, refused)
         return False
     dispatch_to(appeal, routing.rule_department(rule.department_id), actor=None, party="system", rule_id=rule.id)
     return True

@@ -24,6 +24,7 @@ from gongzhi.lib.excel import xlsx_response
 from gongzhi.units.forms import unit_choices
 from gongzhi.units.models import Department, Unit
 from gongzhi.units.queries import units_visible
+from gongzhi.web import hooks
 from gongzhi.web.errors import apply_form_errors, staff_view
 
 EXPORT_LIMIT = 50000
@@ -90,6 +91,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
             "can_export": access.has_any(request.user, "appeals.export"),
             "can_take": access.has_any(request.user, "appeals.create"),
             "queue_count": queries.queue_count(request.user) if can_dispatch else None,
+            # Actions other apps offer on the selected appeals (e.g. file a deliberation topic).
+            "list_actions": hooks.panels("appeals.list_actions", request),
         },
     )
 
@@ -333,6 +336,7 @@ def detail_context(request: HttpRequest, appeal: Appeal, bound: dict[str, Any] |
         for side in sides
     }
     close_forms = {pk: bound.get(f"close-{pk}") or f.WhistleCloseForm(prefix=f"close-{pk}") for pk in options["close"]}
+    suggestion = queries.suggested_department(appeal) if "dispatch" in allowed else (None, [])
     context = {
         "appeal": appeal,
         "internal": internal,
@@ -349,7 +353,10 @@ def detail_context(request: HttpRequest, appeal: Appeal, bound: dict[str, Any] |
         "steps": progress_steps(appeal),
         "ratings": list(appeal.ratings.order_by("round")),
         "duplicates": queries.duplicate_candidates(actor, appeal) if "merge" in allowed else [],
-        "suggestion": queries.suggested_department(appeal) if "dispatch" in allowed else (None, []),
+        "suggestion": suggestion,
+        "refusals": queries.dispatch_refusals(appeal, suggestion[1]) if "dispatch" in allowed else {},
+        # Panels other apps add (topics citing the appeal, enforcement cases...), each a fixed number of queries.
+        "linked_panels": hooks.panels("appeals.detail", request, appeal) if internal else [],
         "is_open": appeal.status in OPEN,
         "attribute_labels": {a.code: a for a in queries.attributes_of(appeal.category)},
     }

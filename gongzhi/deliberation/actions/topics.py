@@ -13,13 +13,22 @@ from django.utils.translation import gettext_lazy
 from gongzhi import access
 from gongzhi.audit.chain import record
 from gongzhi.deliberation.actions.common import assign_number, belongs_to, clean_text, is_member, lock, roles_of
-from gongzhi.deliberation.models import Body, CoSignature, Topic, TopicEvent, TopicSource
+from gongzhi.deliberation.models import (
+    Body,
+    CoSignature,
+    Topic,
+    TopicAppeal,
+    TopicAppealRole,
+    TopicEvent,
+    TopicSource,
+)
 from gongzhi.deliberation.workflow import PROPOSER, SYSTEM, TOPIC_FINAL, TopicStatus, transition
 from gongzhi.lib.errors import Conflict, Forbidden, InvalidInput
 from gongzhi.notify.service import send
 from gongzhi.people.roles import Role
 
 APPEAL_NUMBER = re.compile(r"^[A-Za-z0-9\-]{4,32}$")
+MAX_LINKED_APPEALS = 200
 
 
 class ScreeningDecision:
@@ -142,7 +151,34 @@ def _clean_appeals(numbers: list[str]) -> list[str]:
             raise InvalidInput(fields={"appeal_numbers": _("诉求编号“%(n)s”格式不正确。") % {"n": number[:40]}})
         if number not in cleaned:
             cleaned.append(number)
+    if len(cleaned) > MAX_LINKED_APPEALS:
+        raise InvalidInput(fields={"appeal_numbers": _("一个议题最多关联%(n)s条诉求。") % {"n": MAX_LINKED_APPEALS}})
     return cleaned
+
+
+def resolve_appeals(actor: Any, numbers: list[str]) -> list[Any]:
+    """Return the appeals with these numbers, in order; an unknown number, or one the actor may not see, is
+    a field error (the same message for both, so numbers outside one's reach are not confirmed)."""
+    from gongzhi.appeals.models import Appeal
+
+    cleaned = _clean_appeals(numbers)
+    if not cleaned:
+        return []
+    found = {a.number: a for a in access.scope(actor, "appeals.view", Appeal.objects.filter(number__in=cleaned))}
+    missing = [n for n in cleaned if n not in found]
+    if missing:
+        raise InvalidInput(
+            fields={
+                "appeal_numbers": _("找不到诉求“%(numbers)s”，或您无权查看。") % {"numbers": "、".join(missing[:5])}
+            }
+        )
+    return [found[n] for n in cleaned]
+
+
+def link_appeals(topic: Topic, appeals: list[Any], *, role: str = TopicAppealRole.SOURCE) -> None:
+    TopicAppeal.objects.bulk_create(
+        [TopicAppeal(topic=topic, appeal=appeal, role=role) for appeal in appeals], ignore_conflicts=True
+    )
 
 
 @transaction.atomic
@@ -160,11 +196,15 @@ def topic_submit_on_behalf(
     body = lock(Body, body)
     access.check(actor, "deliberation.propose_on_behalf", body)
     errors: dict[str, str] = {}
-    appeals: list[str] = []
+    appeals: list[Any] = []
     if source == TopicSource.APPEALS:
-        appeals = _clean_appeals(appeal_numbers or [])
-        if len(appeals) < 1:
-            errors["appeal_numbers"] = _("请至少填写一个诉求编号。")
+        try:
+            appeals = resolve_appeals(actor, appeal_numbers or [])
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+        else:
+            if len(appeals) < 1:
+                errors["appeal_numbers"] = _("请至少填写一个诉求编号。")
     elif source == TopicSource.GOVERNMENT:
         if not source_detail.strip():
             errors["source_detail"] = _("请写明交办的部门或党组织。")
@@ -180,14 +220,14 @@ def topic_submit_on_behalf(
         source=source,
         status=TopicStatus.SUBMITTED,
         source_detail=source_detail.strip()[:200],
-        appeal_numbers=appeals,
     )
+    link_appeals(topic, appeals)
     record(
         actor=actor,
         action="deliberation.topic_submit",
         target=topic,
         unit=body.unit,
-        changes={"source": source, "appeals": appeals, "source_detail": topic.source_detail},
+        changes={"source": source, "appeals": [a.number for a in appeals], "source_detail": topic.source_detail},
     )
     return topic
 
@@ -242,8 +282,12 @@ def topic_screen(
     reason: str = "",
     is_public_matter: bool | None = None,
     merge_into: Topic | None = None,
+    refer_category: Any = None,
 ) -> Topic:
-    """The body's screening: accept, reject (reason published), merge, refer to appeals, or escalate a level."""
+    """The body's screening: accept, reject (reason published), merge, refer to appeals, or escalate a level.
+
+    Referring creates a real appeal (channel "deliberation", the category the screener chose, the topic's
+    unit) through the appeals intake action; its number is linked to the topic."""
     topic = lock(Topic, topic)
     access.check(actor, "deliberation.screen", topic)
     roles = roles_of(actor)
@@ -285,12 +329,15 @@ def topic_screen(
         _event(target_topic, kind="merged_in", actor=actor, old=target_topic.status, note=str(topic.number))
         changes["merge_into"] = target_topic.pk
     elif decision == ScreeningDecision.REFER:
-        if not reason:
-            raise InvalidInput(fields={"reason": _("请说明转诉求办理的理由。")})
+        category = _refer_category(refer_category, reason)
+        appeal = _refer_to_appeals(actor, topic, category, reason)
         topic.is_public_matter = False
         topic.decision_reason = reason
         topic.referral_note = reason[:300]
-        _move(topic, TopicStatus.REFERRED, actor=actor, roles=roles, kind="referred", note=reason)
+        note = _("%(reason)s（已转为诉求 %(number)s）") % {"reason": reason, "number": appeal.number}
+        _move(topic, TopicStatus.REFERRED, actor=actor, roles=roles, kind="referred", note=note)
+        link_appeals(topic, [appeal], role=TopicAppealRole.REFERRAL)
+        changes["appeal"] = appeal.number
     else:  # escalate
         parent = topic.body.parent
         if parent is None:
@@ -327,6 +374,43 @@ def topic_screen(
         url=f"/deliberation/topics/{topic.pk}/",
     )
     return topic
+
+
+def _refer_category(value: Any, reason: str) -> Any:
+    """The appeal category a referral goes under: a known, active leaf of the taxonomy (checked before any write)."""
+    from gongzhi.appeals.models import Category
+
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("请说明转诉求办理的理由。")
+    category = value if isinstance(value, Category) else None
+    if category is None and value:
+        category = Category.objects.filter(code=str(value).strip()[:20]).first()
+    if category is None:
+        errors["refer_category"] = _("请选择转办诉求的分类。")
+    elif not category.is_active or category.numchild:
+        errors["refer_category"] = _("请选择一个启用的末级分类。")
+    if errors:
+        raise InvalidInput(fields=errors)
+    return category
+
+
+def _refer_to_appeals(actor: Any, topic: Topic, category: Any, reason: str) -> Any:
+    from gongzhi.appeals import actions as appeal_actions
+
+    description = _("议题%(number)s“%(title)s”经筛选转诉求办理。理由：%(reason)s\n\n%(text)s") % {
+        "number": topic.number or "",
+        "title": topic.title,
+        "reason": reason,
+        "text": topic.description,
+    }
+    return appeal_actions.appeal_submit(
+        actor=actor,
+        channel="deliberation",
+        category=category,
+        description=description[:2000],
+        unit=topic.unit,
+    )
 
 
 @transaction.atomic

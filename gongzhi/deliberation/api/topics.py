@@ -47,6 +47,7 @@ def topic_detail_data(topic: Topic, who: Any, *, staff: bool = False) -> Topic:
     topic.stages = stages(topic)
     topic.timeline = list(queries.topic_timeline(topic, public_only=not staff))
     topic.cosigned = queries.topic_has_cosigned(who, topic)
+    topic.linked_appeals = queries.topic_appeals(who, topic)
     return topic
 
 
@@ -170,6 +171,7 @@ def topic_screen(request: HttpRequest, topic_id: int, payload: ScreenIn):
         reason=payload.reason,
         is_public_matter=payload.is_public_matter,
         merge_into=merge_into,
+        refer_category=payload.refer_category or None,
     )
     return topic_detail_data(topic, who, staff=True)
 

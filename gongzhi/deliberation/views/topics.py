@@ -58,6 +58,7 @@ def _topic_page(request: HttpRequest, topic_id: int, *, error: DomainError | Non
             .exclude(pk=topic.pk)[:50]
         )
     resolutions = list(topic.resolutions.all())
+    refer_categories = queries.referral_categories() if can_screen and topic.status == TopicStatus.SUBMITTED else []
     return render(
         request,
         "deliberation/topic_detail.html",
@@ -76,6 +77,8 @@ def _topic_page(request: HttpRequest, topic_id: int, *, error: DomainError | Non
             "has_parent": topic.body.parent_id is not None,
             "merge_candidates": merge_candidates,
             "resolutions": resolutions,
+            "linked_appeals": queries.topic_appeals(request.user, topic),
+            "refer_categories": refer_categories,
             "error": error,
             "form_data": request.POST if error else {},
         },
@@ -130,8 +133,15 @@ def topic_on_behalf(request: HttpRequest) -> HttpResponse:
     """Staff file a topic from a cluster of appeals or from a government or party body."""
     access.check_any(request.user, "deliberation.propose_on_behalf")
     bodies = queries.bodies_visible(request.user, "deliberation.propose_on_behalf").filter(is_active=True)
-    form = OnBehalfForm(request.POST or None, bodies=bodies)
-    if request.method == "POST" and form.is_valid():
+    # Arriving from the appeals pages: the selected appeals (work list) or one appeal (its page) fill the form.
+    selected = request.POST.getlist("numbers") if request.POST.get("prefill") else request.GET.get("appeals", "")
+    if request.method == "POST" and request.POST.get("prefill"):
+        form = OnBehalfForm(bodies=bodies, initial={"source": "appeals", "appeal_numbers": " ".join(selected[:200])})
+    elif request.method == "GET" and selected:
+        form = OnBehalfForm(bodies=bodies, initial={"source": "appeals", "appeal_numbers": selected[:4000]})
+    else:
+        form = OnBehalfForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             topic = actions.topic_submit_on_behalf(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
@@ -176,6 +186,7 @@ def topic_screen(request: HttpRequest, topic_id: int) -> HttpResponse:
             reason=posted(request, "reason"),
             is_public_matter=None if public_matter in (None, "") else public_matter == "1",
             merge_into=merge_into,
+            refer_category=posted(request, "refer_category") or None,
         )
 
     return act(

@@ -328,6 +328,17 @@ def bundle_template_create(
 # --- duties register -----------------------------------------------------------------------------
 
 
+def _known_category(code: str) -> bool:
+    """Whether the appeals taxonomy has this code (any code passes when the appeals app is not installed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("gongzhi.appeals"):
+        return True
+    from gongzhi.appeals import routing
+
+    return routing.category_by_code(code) is not None
+
+
 @transaction.atomic
 def duty_create(
     *,
@@ -365,6 +376,9 @@ def duty_create(
         errors["delegated_from_id"] = _("法定职责不需要原权力单位。")
     if delegated_from is not None and delegated_from.pk == unit.pk:
         errors["delegated_from_id"] = _("原权力单位不能是本单位。")
+    category_code = (category_code or "").strip()
+    if category_code and not _known_category(category_code):
+        errors["category_code"] = _("诉求分类编码“%(code)s”不存在。") % {"code": category_code[:20]}
     if (
         department is not None
         and not department.jurisdiction.path.startswith(unit.path)
@@ -377,7 +391,7 @@ def duty_create(
         unit=unit,
         department=department,
         code=code,
-        category_code=(category_code or "").strip()[:10],
+        category_code=category_code[:10],
         name=name,
         kind=kind,
         source=source,
@@ -397,6 +411,7 @@ def duty_create(
             "kind": kind,
             "source": source,
             "delegated_from": delegated_from.pk if delegated_from else None,
+            "category_code": category_code,
         },
     )
     return duty

@@ -52,8 +52,13 @@ def case_register(
     if source not in CaseSource.values:
         errors["source"] = _("未知的案件来源。")
     appeal_number = (appeal_number or "").strip()
+    appeal = None
     if source == CaseSource.APPEAL and not appeal_number:
         errors["appeal_number"] = _("诉求转办的案件须填写诉求编号。")
+    elif appeal_number:
+        appeal = queries.appeal_in_reach(actor, appeal_number)
+        if appeal is None:
+            errors["appeal_number"] = _("找不到诉求“%(number)s”，或您无权查看。") % {"number": appeal_number[:40]}
     for name, value, limit in (
         ("law_area", law_area, 40),
         ("summary", summary, 4000),
@@ -71,7 +76,8 @@ def case_register(
         unit=unit,
         team=team,
         source=source,
-        appeal_number=appeal_number[:40],
+        appeal_number=appeal.number if appeal is not None else "",
+        appeal=appeal,
         law_area=law_area.strip(),
         summary=summary.strip(),
         location=location.strip(),
@@ -84,7 +90,7 @@ def case_register(
         action="services.case_register",
         target=case,
         unit=unit,
-        changes={"source": source, "law_area": case.law_area, "appeal_number": appeal_number},
+        changes={"source": source, "law_area": case.law_area, "appeal_number": case.appeal_number},
     )
     send(
         recipients=staff_of(department=team),
