@@ -340,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         report("district dashboard: month (JSON)", month, f"(target p95 ≤{TARGETS['dashboard_p95_ms']:.0f} ms)")
         trend = sequential("/api/v1/appeal-metrics/trend", district, count=100)
         report("district dashboard: 12-month trend", trend)
+        street_month = sequential("/api/v1/appeal-metrics", street, count=100)
+        report("street dashboard: month with its communities (JSON)", street_month)
         cookie = session_cookie("bench_district", "bench-password-2026")
         page = sequential("/appeals/dashboard/", {"Cookie": cookie}, count=60)
         report("district dashboard page (HTML)", page, f"(target p95 ≤{TARGETS['dashboard_p95_ms']:.0f} ms)")

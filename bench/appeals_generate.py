@@ -526,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
             "appeals_rating",
             "appeals_dailystat",
             "appeals_dailycategorystat",
+            "appeals_dailycommunitystat",
+            "appeals_dailycommunitycategorystat",
         ):
             conn.execute(f"VACUUM ANALYZE {table}")
     tokens = {}

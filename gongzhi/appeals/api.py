@@ -19,7 +19,7 @@ from gongzhi.appeals import actions, metrics, queries, throttle
 from gongzhi.appeals import schemas as s
 from gongzhi.appeals.actions import Upload
 from gongzhi.appeals.models import Appeal, CategoryAttribute, Channel
-from gongzhi.lib.errors import InvalidInput, NotFound
+from gongzhi.lib.errors import Forbidden, InvalidInput, NotFound
 from gongzhi.lib.schemas import ERRORS
 from gongzhi.units.models import Department
 from gongzhi.units.queries import access_unit
@@ -628,7 +628,38 @@ def whistle_blow(request: HttpRequest, number: str, payload: s.WhistleIn):
 
 @router.get("/appeals/{number}/whistles", response={200: list[s.WhistleOut], **ERRORS}, tags=["whistles"])
 def whistle_list(request: HttpRequest, number: str):
-    return queries.whistles_of(queries.access_appeal(actor(request), number))
+    """The appeal's whistles, check-ins and mutual ratings (staff only: the reporter gets 403)."""
+    who = actor(request)
+    appeal = queries.access_appeal(who, number)
+    if not queries.is_staff_viewer(who, appeal):
+        raise Forbidden()
+    return queries.whistles_of(appeal)
+
+
+@router.post(
+    "/appeals/{number}/whistles/{whistle_id}/close", response={200: s.WhistleOut, **ERRORS}, tags=["whistles"]
+)
+def whistle_close(request: HttpRequest, number: str, whistle_id: int, payload: s.WhistleCloseIn):
+    """收哨: the whistling street or community says the joint work is finished; mutual ratings may follow."""
+    who = actor(request)
+    appeal = queries.access_appeal(who, number)
+    whistle = next((w for w in queries.whistles_of(appeal) if w.pk == whistle_id), None)
+    if whistle is None:
+        raise NotFound()
+    actions.whistle_close(actor=who, whistle=whistle, note=payload.note)
+    return next(w for w in queries.whistles_of(appeal) if w.pk == whistle_id)
+
+
+@router.post("/whistles/summons/{summons_id}/rating", response={201: s.WhistleRatingOut, **ERRORS}, tags=["whistles"])
+def summons_rate(request: HttpRequest, summons_id: int, payload: s.WhistleRateIn):
+    """吹哨互评: side "unit" (the whistling street/community rates the department, 1–5) or "department"
+    (the department that reported rates the unit's organisation). Once per side, after the work is done."""
+    who = actor(request)
+    summons = queries.access_summons(who, summons_id)
+    rating = actions.whistle_rate(
+        actor=who, summons=summons, side=payload.side, score=payload.score, comment=payload.comment
+    )
+    return Status(201, rating)
 
 
 @router.get("/whistles/summons", response={200: list[s.SummonsOut], **ERRORS}, tags=["whistles"])

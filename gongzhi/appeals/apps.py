@@ -12,5 +12,13 @@ class AppealsConfig(AppConfig):
         from gongzhi.units.actions import register_denormalized_path
 
         # These rows copy their unit's path for prefix scoping; a unit move rewrites them.
-        for model in (models.Appeal, models.Rating, models.DailyStat, models.DailyCategoryStat):
+        for model in (
+            models.Appeal,
+            models.Rating,
+            models.WhistleRating,
+            models.DailyStat,
+            models.DailyCategoryStat,
+            models.DailyCommunityStat,
+            models.DailyCommunityCategoryStat,
+        ):
             register_denormalized_path(model, "unit_path")

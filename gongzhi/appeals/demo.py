@@ -386,7 +386,7 @@ _PNG = (
 
 
 def _cohandling(ctx: DemoContext, clock: SimulatedClock, handlers: dict[str, User]) -> None:
-    """A recent 一件事 and a 吹哨 with one on-time and one late check-in."""
+    """A recent 一件事, and a 吹哨 with an on-time, a late and a missed check-in, closed and mutually rated."""
     now = timezone.now()
     clock.at(now - dt.timedelta(days=2, hours=3))
     appeal = actions.appeal_submit(
@@ -434,6 +434,25 @@ def _cohandling(ctx: DemoContext, clock: SimulatedClock, handlers: dict[str, Use
     from gongzhi.appeals import tasks
 
     tasks.watch_deadlines(now=now - dt.timedelta(hours=4))
+    # 收哨 and 互评: the street closes the whistle; it rates each department, the departments that came rate it.
+    clock.at(now - dt.timedelta(hours=2))
+    actions.whistle_close(actor=ctx.users["street_staff"], whistle=whistle, note="钢架已拆除，线路已恢复")
+    scores = {"S-ZFD": (5, "到场迅速，处置有力"), "D-GDGS": (3, "迟到约半小时"), "D-ZJW": (1, "未到场")}
+    for code, (score, comment) in scores.items():
+        actions.whistle_rate(
+            actor=ctx.users["street_staff"],
+            summons=whistle.summonses.get(department=ctx.departments[code]),
+            side="unit",
+            score=score,
+            comment=comment,
+        )
+    actions.whistle_rate(
+        actor=handlers["S-ZFD"],
+        summons=whistle.summonses.get(department=ctx.departments["S-ZFD"]),
+        side="department",
+        score=4,
+        comment="现场分工清楚",
+    )
 
 
 def load(ctx: DemoContext) -> None:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.appeals.models import (
+    WHISTLE_SCORES,
     AttributeType,
     Category,
     CategoryAttribute,
@@ -17,6 +18,7 @@ from gongzhi.appeals.models import (
     DeadlineUnit,
     Kind,
     Satisfaction,
+    WhistleRatingSide,
 )
 from gongzhi.appeals.workflow import Status
 from gongzhi.units.forms import UnitChoiceField
@@ -318,6 +320,23 @@ class NoteForm(GongzhiForm):
 class CheckInForm(GongzhiForm):
     summons = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("报到说明"), max_length=300, required=False)
+
+
+class WhistleCloseForm(GongzhiForm):
+    note = forms.CharField(label=_("收哨说明（可选）"), max_length=300, required=False)
+
+
+class WhistleRateForm(GongzhiForm):
+    """One side's rating of a whistle pair (the side is fixed by the button the user pressed)."""
+
+    side = forms.ChoiceField(choices=WhistleRatingSide.choices, widget=forms.HiddenInput)
+    score = forms.TypedChoiceField(label=_("评分"), choices=WHISTLE_SCORES, coerce=int, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("评价意见（评为较差、很差时必填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ImportForm(GongzhiForm):

@@ -154,7 +154,15 @@ DESK = [
     ),
     DeskPanel(
         key="appeals-rates",
-        roles={Role.DISTRICT_ADMIN, Role.STREET_STAFF, Role.SUPERVISOR, Role.SYSTEM_ADMIN},
+        # Communities see their own three rates (from the community-grain rollups).
+        roles={
+            Role.DISTRICT_ADMIN,
+            Role.STREET_STAFF,
+            Role.SUPERVISOR,
+            Role.SYSTEM_ADMIN,
+            Role.COMMUNITY_HEAD,
+            Role.COMMUNITY_WORKER,
+        },
         template="appeals/desk_lazy.html",
         context=lazy("rates"),
         title=_("本月三率"),

@@ -1,8 +1,11 @@
 """Three rates and rankings (三率考核) from daily rollups: the dashboards never scan the appeals table.
 
-``rollup(first, last)`` rebuilds DailyStat and DailyCategoryStat for a range of days from the appeals,
-ratings and summonses of those days (a periodic task does the recent weeks every night; the ``rollup``
-command does any range). Reports read only the rollup tables, through the access scope.
+``rollup(first, last)`` rebuilds the rollups for a range of days from the appeals, ratings, summonses and
+whistle ratings of those days (a periodic task does the recent weeks every night; the ``rollup`` command does
+any range), at two grains: per street/township (DailyStat, DailyCategoryStat: what district and city reports
+read) and per community/village (DailyCommunityStat, DailyCommunityCategoryStat: what a street's drill-down
+to its communities and a community's own figures read). Reports read only the rollup tables, through the
+access scope.
 
 Definitions (also shown on the dashboard):
 - response rate 响应率 = appeals answered (the resident contacted) within the response deadline
@@ -10,7 +13,11 @@ Definitions (also shown on the dashboard):
 - resolution rate 解决率 = ratings saying "resolved" ÷ ratings, counted on the day of rating;
 - satisfaction rate 满意率 = (satisfied + basically satisfied) ÷ ratings, on the day of rating;
 - overdue 超期 = appeals that passed a deadline on that day;
-- score 综合得分 = 20% response + 40% resolution + 40% satisfaction (weights of the rates available).
+- score 综合得分 = 20% response + 40% resolution + 40% satisfaction (weights of the rates available);
+- whistle rating 吹哨评价 = the mean of the 1–5 scores a department got from the whistling streets and
+  communities (counted for the department), or a street/community got from the summoned departments for
+  its organisation of the work (counted for the unit), on the day of rating. It is shown next to the three
+  rates and does not enter the score.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
@@ -34,10 +41,14 @@ from gongzhi.appeals.models import (
     Appeal,
     Category,
     DailyCategoryStat,
+    DailyCommunityCategoryStat,
+    DailyCommunityStat,
     DailyStat,
     Rating,
     RollupRun,
     Satisfaction,
+    WhistleRating,
+    WhistleRatingSide,
     WhistleSummons,
 )
 from gongzhi.appeals.workflow import Status, SummonsStatus
@@ -63,8 +74,17 @@ COUNTERS = [
     "checked_in_on_time",
     "checked_in_late",
     "check_in_missed",
+    "rated_by_units",
+    "rated_by_units_total",
+    "rated_by_departments",
+    "rated_by_departments_total",
 ]
 RECENT_DAYS = 45
+# Units at these levels are reported from the community grain (their rows are few: a prefix under a street).
+FINE_KINDS = frozenset(
+    {UnitKind.STREET, UnitKind.TOWNSHIP, UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID, UnitKind.BUILDING}
+)
+COMMUNITY_KINDS = frozenset({UnitKind.COMMUNITY, UnitKind.VILLAGE})
 
 DEFINITIONS = [
     (
@@ -85,7 +105,27 @@ DEFINITIONS = [
     ),
     (
         gettext_lazy("报到"),
-        gettext_lazy("吹哨后部门按时报到、迟到和未报到的次数，计入被召集部门。"),
+        gettext_lazy("吹哨后部门按时报到、迟到和未报到的次数，计入被召集部门（按报到时限所在日统计）。"),
+    ),
+    (
+        gettext_lazy("吹哨评价（部门）"),
+        gettext_lazy(
+            "诉求办结或收哨后，吹哨的街道、社区对每个被召集部门的报到处置评分（1至5分）；"
+            "部门的吹哨评价为当月所得评分的平均分，不计入综合得分。"
+        ),
+    ),
+    (
+        gettext_lazy("组织评价（街道、社区）"),
+        gettext_lazy(
+            "诉求办结或收哨后，已报到的部门对吹哨的街道、社区的组织协调评分（1至5分）；"
+            "单位的组织评价为当月所得评分的平均分（含其下级社区吹哨所得），不计入综合得分。"
+        ),
+    ),
+    (
+        gettext_lazy("统计层级"),
+        gettext_lazy(
+            "区、市按街道（乡镇）汇总；街道及以下按社区（村）汇总，网格的诉求计入所在社区。各项按发生日计入当月。"
+        ),
     ),
     (
         gettext_lazy("每月一题"),
@@ -106,14 +146,20 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 class _Reporting:
-    """Map any unit to its reporting unit: its street or township, or itself when higher up.
+    """Map any unit to its reporting unit at a grain: its street or township (``kinds`` = streets), or its
+    community or village (``kinds`` = communities); a unit above that level reports as itself.
 
-    Streets are the level that is ranked (and departments); a finer grain would multiply the rollup
-    rows (day × community × department is nearly one row per appeal event at city scale).
+    District and city reports read the street grain only: the community grain has many more rows (day ×
+    community × department) and is read only under one street or community, by a unit-path prefix.
     """
 
-    def __init__(self) -> None:
-        self.units = {u["pk"]: u for u in Unit.objects.values("pk", "path", "kind")}
+    def __init__(
+        self,
+        kinds: frozenset[str] = frozenset({UnitKind.STREET, UnitKind.TOWNSHIP}),
+        units: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
+        self.kinds = kinds
+        self.units = units if units is not None else {u["pk"]: u for u in Unit.objects.values("pk", "path", "kind")}
         self.by_path = {u["path"]: u for u in self.units.values()}
         self._cache: dict[int, dict[str, Any]] = {}
 
@@ -123,15 +169,32 @@ class _Reporting:
             return found
         unit = self.units[unit_id]
         result = unit
-        if unit["kind"] in (UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.GRID, UnitKind.BUILDING):
+        if unit["kind"] not in self.kinds:
             step = Unit.steplen
             for end in range(len(unit["path"]) - step, 0, -step):
                 ancestor = self.by_path.get(unit["path"][:end])
-                if ancestor and ancestor["kind"] in (UnitKind.STREET, UnitKind.TOWNSHIP):
+                if ancestor and ancestor["kind"] in self.kinds:
                     result = ancestor
                     break
         self._cache[unit_id] = result
         return result
+
+
+def _counters() -> dict[str, int]:
+    return dict.fromkeys(COUNTERS, 0)
+
+
+@dataclass
+class _Grain:
+    """One grain of the rollup: its two tables, its unit mapping, and the rows being summed."""
+
+    stat_model: type[models.Model]
+    category_model: type[models.Model]
+    reporting: _Reporting
+    stats: dict[tuple[dt.date, int, int | None], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(_counters)
+    )
+    categories: dict[tuple[dt.date, int, int], int] = field(default_factory=lambda: defaultdict(int))
 
 
 def _grouped(qs: QuerySet, day_field: str, dims: list[str], **aggregates: Any) -> Iterable[dict[str, Any]]:
@@ -145,14 +208,21 @@ def rollup(first: dt.date, last: dt.date) -> int:
         raise InvalidInput(fields={"last": _("结束日期不能早于开始日期。")})
     start, end = _bounds(first, last)
     run = RollupRun.objects.create(first_day=first, last_day=last)
-    reporting = _Reporting()
-    stats: dict[tuple[dt.date, int, int | None], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    categories: dict[tuple[dt.date, int, int], int] = defaultdict(int)
+    streets = _Reporting()
+    grains = [
+        _Grain(DailyStat, DailyCategoryStat, streets),
+        _Grain(DailyCommunityStat, DailyCommunityCategoryStat, _Reporting(COMMUNITY_KINDS, units=streets.units)),
+    ]
 
     def add(day: dt.date, unit_id: int, department_id: int | None, **counts: int) -> None:
-        row = stats[(day, reporting.of(unit_id)["pk"], department_id)]
-        for name, value in counts.items():
-            row[name] += value or 0
+        for grain in grains:
+            row = grain.stats[(day, grain.reporting.of(unit_id)["pk"], department_id)]
+            for name, value in counts.items():
+                row[name] += value or 0
+
+    def add_category(day: dt.date, unit_id: int, category_id: int, n: int) -> None:
+        for grain in grains:
+            grain.categories[(day, grain.reporting.of(unit_id)["pk"], category_id)] += n
 
     appeals = Appeal.objects.all()
     for row in _grouped(
@@ -162,7 +232,7 @@ def rollup(first: dt.date, last: dt.date) -> int:
         n=Count("id"),
     ):
         add(row["day"], row["unit_id"], row["department_id"], received=row["n"])
-        categories[(row["day"], reporting.of(row["unit_id"])["pk"], row["category_id"])] += row["n"]
+        add_category(row["day"], row["unit_id"], row["category_id"], row["n"])
     for row in _grouped(
         appeals.filter(first_dispatched_at__gte=start, first_dispatched_at__lt=end),
         "first_dispatched_at",
@@ -240,37 +310,66 @@ def rollup(first: dt.date, last: dt.date) -> int:
             check_in_missed=row["missed"],
         )
 
-    DailyStat.objects.filter(day__gte=first, day__lte=last).delete()
-    DailyCategoryStat.objects.filter(day__gte=first, day__lte=last).delete()
-    rows = [
-        {
-            "day": day,
-            "unit_id": unit_id,
-            "unit_path": reporting.units[unit_id]["path"],
-            "department_id": department_id,
-            **counts,
-        }
-        for (day, unit_id, department_id), counts in stats.items()
-    ]
-    _write(DailyStat, rows)
-    category_rows = [
-        {
-            "day": day,
-            "unit_id": unit_id,
-            "unit_path": reporting.units[unit_id]["path"],
-            "category_id": category_id,
-            "received": n,
-        }
-        for (day, unit_id, category_id), n in categories.items()
-    ]
-    _write(DailyCategoryStat, category_rows)
-    run.rows = len(rows) + len(category_rows)
+    for row in _grouped(
+        WhistleRating.objects.filter(rated_at__gte=start, rated_at__lt=end),
+        "rated_at",
+        ["unit_id", "department_id", "side"],
+        n=Count("id"),
+        total=Sum("score"),
+    ):
+        # Both sides' ratings sit on the (whistling unit, summoned department) row; which counter says who was rated.
+        if row["side"] == WhistleRatingSide.UNIT:
+            add(
+                row["day"],
+                row["unit_id"],
+                row["department_id"],
+                rated_by_units=row["n"],
+                rated_by_units_total=row["total"],
+            )
+        else:
+            add(
+                row["day"],
+                row["unit_id"],
+                row["department_id"],
+                rated_by_departments=row["n"],
+                rated_by_departments_total=row["total"],
+            )
+
+    written = 0
+    for grain in grains:
+        grain.stat_model.objects.filter(day__gte=first, day__lte=last).delete()
+        grain.category_model.objects.filter(day__gte=first, day__lte=last).delete()
+        units = grain.reporting.units
+        rows = [
+            {
+                "day": day,
+                "unit_id": unit_id,
+                "unit_path": units[unit_id]["path"],
+                "department_id": department,
+                **counts,
+            }
+            for (day, unit_id, department), counts in grain.stats.items()
+        ]
+        _write(grain.stat_model, rows)
+        category_rows = [
+            {
+                "day": day,
+                "unit_id": unit_id,
+                "unit_path": units[unit_id]["path"],
+                "category_id": category,
+                "received": n,
+            }
+            for (day, unit_id, category), n in grain.categories.items()
+        ]
+        _write(grain.category_model, category_rows)
+        written += len(rows) + len(category_rows)
+    run.rows = written
     run.finished_at = timezone.now()
     run.save(update_fields=["rows", "finished_at"])
     return run.rows
 
 
-def _write(model: type[DailyStat] | type[DailyCategoryStat], rows: list[dict[str, Any]]) -> None:
+def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Insert rollup rows: COPY on PostgreSQL (a rebuild of two years writes millions), bulk insert elsewhere."""
     if not rows:
         return
@@ -338,6 +437,22 @@ class Figures:
         }
 
     @property
+    def whistle_rating(self) -> float | None:
+        """Return the mean 1–5 score the department(s) got from the whistling units."""
+        c = self.counts
+        return round(c["rated_by_units_total"] / c["rated_by_units"], 2) if c["rated_by_units"] else None
+
+    @property
+    def organising_rating(self) -> float | None:
+        """Return the mean 1–5 score the unit(s) got from the summoned departments for organising the work."""
+        c = self.counts
+        return (
+            round(c["rated_by_departments_total"] / c["rated_by_departments"], 2)
+            if c["rated_by_departments"]
+            else None
+        )
+
+    @property
     def response_rate(self) -> float | None:
         return self.rates()["response_rate"]
 
@@ -374,6 +489,8 @@ class Figures:
             "resolution_rate": self.resolution_rate,
             "satisfaction_rate": self.satisfaction_rate,
             "score": self.score,
+            "whistle_rating": self.whistle_rating,
+            "organising_rating": self.organising_rating,
         }
 
 
@@ -395,10 +512,16 @@ class FiguresOut(Schema):
     checked_in_on_time: int
     checked_in_late: int
     check_in_missed: int
+    rated_by_units: int
+    rated_by_units_total: int
+    rated_by_departments: int
+    rated_by_departments_total: int
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None
     score: float | None
+    whistle_rating: float | None
+    organising_rating: float | None
 
 
 class LeagueRow(FiguresOut):
@@ -427,6 +550,7 @@ class Definition(Schema):
 class MetricsOut(Schema):
     month: str
     scope: str
+    grain: str
     updated_at: dt.datetime | None
     totals: FiguresOut
     streets: list[LeagueRow]
@@ -444,8 +568,24 @@ class TrendPoint(FiguresOut):
 _SUMS = {name: Sum(name) for name in COUNTERS}
 
 
-def _stats(actor: Any, first: dt.date, last: dt.date, unit: Unit | None) -> QuerySet[DailyStat]:
-    qs = access.scope(actor, "appeals.metrics", DailyStat.objects.filter(day__gte=first, day__lte=last))
+STREET_GRAIN = "street"
+COMMUNITY_GRAIN = "community"
+
+
+def grain_for(tops: list[Unit]) -> str:
+    """Return the rollup grain a report over these top units reads: communities when all are a street or lower."""
+    return COMMUNITY_GRAIN if tops and all(u.kind in FINE_KINDS for u in tops) else STREET_GRAIN
+
+
+def _tables(grain: str) -> tuple[type[models.Model], type[models.Model]]:
+    if grain == COMMUNITY_GRAIN:
+        return DailyCommunityStat, DailyCommunityCategoryStat
+    return DailyStat, DailyCategoryStat
+
+
+def _stats(actor: Any, first: dt.date, last: dt.date, unit: Unit | None, grain: str = STREET_GRAIN) -> QuerySet:
+    model = _tables(grain)[0]
+    qs = access.scope(actor, "appeals.metrics", model.objects.filter(day__gte=first, day__lte=last))
     if unit is not None:
         qs = qs.filter(unit_path__startswith=unit.path)
     return qs
@@ -463,7 +603,7 @@ def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return scored
 
 
-def _league_by_prefix(qs: QuerySet[DailyStat], units: list[Unit]) -> list[dict[str, Any]]:
+def _league_by_prefix(qs: QuerySet, units: list[Unit]) -> list[dict[str, Any]]:
     """Sum the rollups under each unit (one grouped query per path length)."""
     rows: list[dict[str, Any]] = []
     by_length: dict[int, dict[str, Unit]] = defaultdict(dict)
@@ -504,11 +644,12 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     """Return the month's figures, street/unit/department league tables and 每月一题 candidates."""
     access.check_any(actor, "appeals.metrics")
     first, last = month, month_end(month)
-    qs = _stats(actor, first, last, unit)
-    totals = Figures()
-    totals.add(qs.aggregate(**_SUMS))
     tops = _reach(actor, unit)
     top_paths = [u.path for u in tops]
+    grain = grain_for(tops)
+    qs = _stats(actor, first, last, unit, grain)
+    totals = Figures()
+    totals.add(qs.aggregate(**_SUMS))
 
     def under_reach(q: QuerySet[Unit]) -> QuerySet[Unit]:
         condition = Q()
@@ -517,14 +658,15 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
         return q.filter(condition) if top_paths else q.none()
 
     streets = list(under_reach(Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP])).order_by("path"))
-    # The level just below the report's top unit (communities of a street, streets of a district...).
+    # The level just below the report's top unit (communities of a street, districts of a city...). Streets
+    # are the street league already; rollups do not go below communities (grids count for their community).
     children: list[Unit] = []
     if len(tops) == 1:
+        kinds = sorted(COMMUNITY_KINDS) if grain == COMMUNITY_GRAIN else [UnitKind.CITY, UnitKind.DISTRICT]
         children = list(
-            Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1)
-            # Streets are the street league already; rollups do not go below streets.
-            .filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT])
-            .order_by("path")
+            Unit.objects.filter(path__startswith=tops[0].path, depth=tops[0].depth + 1, kind__in=kinds).order_by(
+                "path"
+            )
         )
     department_rows = []
     for row in qs.exclude(department__isnull=True).values("department_id").annotate(**_SUMS).order_by():
@@ -535,9 +677,8 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     for row in department_rows:
         row["name"] = names.get(row["id"], "")
 
-    category_qs = access.scope(
-        actor, "appeals.metrics", DailyCategoryStat.objects.filter(day__gte=first, day__lte=last)
-    )
+    category_model = _tables(grain)[1]
+    category_qs = access.scope(actor, "appeals.metrics", category_model.objects.filter(day__gte=first, day__lte=last))
     if unit is not None:
         category_qs = category_qs.filter(unit_path__startswith=unit.path)
     category_names = {c.pk: (c.code, c.label()) for c in Category.objects.all()}
@@ -572,6 +713,7 @@ def month_report(actor: Any, *, month: dt.date, unit: Unit | None = None) -> dic
     return {
         "month": f"{month:%Y-%m}",
         "scope": "、".join(u.name for u in tops),
+        "grain": grain,
         "updated_at": last_run.finished_at if last_run else None,
         "totals": totals.as_dict(),
         "streets": _league_by_prefix(qs, streets) if streets else [],
@@ -592,7 +734,7 @@ def trend(actor: Any, *, months: int = 12, unit: Unit | None = None, until: dt.d
     first = last_month
     for _i in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    qs = _stats(actor, first, month_end(last_month), unit)
+    qs = _stats(actor, first, month_end(last_month), unit, grain_for(_reach(actor, unit)))
     per_month: dict[str, Figures] = {}
     cursor = first
     while cursor <= last_month:

@@ -514,6 +514,8 @@ class EventKind(models.TextChoices):
     WHISTLE = "whistle", pgettext_lazy("event", "吹哨")
     CHECKED_IN = "checked_in", pgettext_lazy("event", "部门报到")
     CHECK_IN_MISSED = "check_in_missed", pgettext_lazy("event", "部门未按时报到")
+    WHISTLE_CLOSED = "whistle_closed", pgettext_lazy("event", "收哨")
+    WHISTLE_RATED = "whistle_rated", pgettext_lazy("event", "吹哨互评")
     NOTE = "note", pgettext_lazy("event", "内部备注")
     PUBLIC_SET = "public_set", pgettext_lazy("event", "公开设置")
 
@@ -688,6 +690,12 @@ class Whistle(models.Model):
     place = models.CharField(_("报到地点"), max_length=200, blank=True)
     minutes = models.PositiveSmallIntegerField(_("报到时限（分钟）"), default=30)
     due_at = models.DateTimeField()
+    # 收哨: the blowing side says the joint work on site is finished (mutual ratings may then be given).
+    closed_at = models.DateTimeField(_("收哨时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    close_note = models.CharField(_("收哨说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-blown_at", "-id"]
@@ -734,21 +742,59 @@ class WhistleSummons(models.Model):
         return f"{self.whistle_id} {self.department_id} {self.status}"
 
 
-class DailyStat(models.Model):
-    """Daily rollup per reporting unit (the street or township, else the appeal's unit) and department.
+class WhistleRatingSide(models.TextChoices):
+    """Who gives a whistle rating: the unit that blew the whistle, or a summoned department."""
 
-    Rebuilt for a range of days by ``rollup`` (periodic task and command); dashboards read only these.
-    """
+    UNIT = "unit", _("吹哨单位评部门")
+    DEPARTMENT = "department", _("报到部门评吹哨单位")
 
-    ACCESS_UNIT_PATH = "unit_path"
+
+WHISTLE_SCORES = [
+    (5, _("很好")),
+    (4, _("较好")),
+    (3, _("一般")),
+    (2, _("较差")),
+    (1, _("很差")),
+]
+
+
+class WhistleRating(models.Model):
+    """吹哨报到互评: the whistling street/community rates a summoned department, or the department rates the
+    street's organisation of the work. One rating per side per summons (street × department pair)."""
+
+    ACCESS_UNIT_PATH = "whistle__appeal__unit_path"
     ACCESS_DEPARTMENT = "department"
 
-    day = models.DateField()
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="ratings")
+    summons = models.ForeignKey(WhistleSummons, on_delete=models.CASCADE, related_name="ratings")
+    side = models.CharField(_("评价方"), max_length=20, choices=WhistleRatingSide.choices)
+    score = models.PositiveSmallIntegerField(_("评分"), choices=WHISTLE_SCORES)
+    comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    rated_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+", db_index=False)
+    rated_at = models.DateTimeField(default=timezone.now)
+    # The pair, as it stood: the summoned department and the unit that blew the whistle (copied path for rollups).
+    department = models.ForeignKey("units.Department", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     unit_path = models.CharField(max_length=255)
-    department = models.ForeignKey(
-        "units.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+
+    class Meta:
+        ordering = ["summons", "side"]
+        verbose_name = _("吹哨互评")
+        verbose_name_plural = _("吹哨互评")
+        constraints = [
+            models.UniqueConstraint(fields=["summons", "side"], name="whistle_rating_once_per_side"),
+            models.CheckConstraint(condition=models.Q(side__in=WhistleRatingSide.values), name="whistle_rating_side"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="whistle_rating_score_range"),
+        ]
+        indexes = [models.Index(fields=["rated_at"], name="whistle_rating_rated_at")]
+
+    def __str__(self) -> str:
+        return f"{self.summons_id} {self.side} {self.score}"
+
+
+class StatCounters(models.Model):
+    """The day's counters of one rollup row (see ``metrics.COUNTERS`` for what each counts)."""
+
     received = models.PositiveIntegerField(default=0)
     dispatched = models.PositiveIntegerField(default=0)
     responded = models.PositiveIntegerField(default=0)
@@ -766,6 +812,33 @@ class DailyStat(models.Model):
     checked_in_on_time = models.PositiveIntegerField(default=0)
     checked_in_late = models.PositiveIntegerField(default=0)
     check_in_missed = models.PositiveIntegerField(default=0)
+    # 吹哨互评: ratings of the summoned department by the whistling unit (count and sum of 1–5 scores) ...
+    rated_by_units = models.PositiveIntegerField(default=0)
+    rated_by_units_total = models.PositiveIntegerField(default=0)
+    # ... and ratings of the whistling unit's organisation by the summoned departments.
+    rated_by_departments = models.PositiveIntegerField(default=0)
+    rated_by_departments_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyStat(StatCounters):
+    """Daily rollup per reporting unit (the street or township, else the appeal's unit) and department.
+
+    Rebuilt for a range of days by ``rollup`` (periodic task and command); dashboards read only these.
+    District and city reports read this grain; reports of a street and below read ``DailyCommunityStat``.
+    """
+
+    ACCESS_UNIT_PATH = "unit_path"
+    ACCESS_DEPARTMENT = "department"
+
+    day = models.DateField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit_path = models.CharField(max_length=255)
+    department = models.ForeignKey(
+        "units.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("诉求日统计")
@@ -773,6 +846,41 @@ class DailyStat(models.Model):
         indexes = [
             models.Index(fields=["day", "unit_path"], name="daily_stat_day_unit"),
             models.Index(fields=["department", "day"], name="daily_stat_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.department_id}"
+
+
+class DailyCommunityStat(StatCounters):
+    """Daily rollup per community or village (grids and buildings count for their community) and department.
+
+    The finer grain behind a street's drill-down to its communities and a community's own figures. It is read
+    only under a street or lower (a unit-path prefix first: see the index), never for a whole district or city.
+    """
+
+    ACCESS_UNIT_PATH = "unit_path"
+    ACCESS_DEPARTMENT = "department"
+
+    day = models.DateField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit_path = models.CharField(max_length=255)
+    department = models.ForeignKey(
+        "units.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("诉求社区日统计")
+        verbose_name_plural = _("诉求社区日统计")
+        indexes = [
+            # unit_path LIKE 'prefix%' first (a pattern opclass on PostgreSQL), then the month's days.
+            models.Index(
+                fields=["unit_path", "day"],
+                name="daily_community_unit_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["day"], name="daily_community_day"),
+            models.Index(fields=["department", "day"], name="daily_community_department"),
         ]
 
     def __str__(self) -> str:
@@ -794,6 +902,33 @@ class DailyCategoryStat(models.Model):
         verbose_name = _("诉求分类日统计")
         verbose_name_plural = _("诉求分类日统计")
         indexes = [models.Index(fields=["day", "unit_path"], name="daily_category_day_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.category_id}"
+
+
+class DailyCommunityCategoryStat(models.Model):
+    """Daily count of appeals received per community/village and category (a street's communities' themes)."""
+
+    ACCESS_UNIT_PATH = "unit_path"
+
+    day = models.DateField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit_path = models.CharField(max_length=255)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求社区分类日统计")
+        verbose_name_plural = _("诉求社区分类日统计")
+        indexes = [
+            models.Index(
+                fields=["unit_path", "day"],
+                name="daily_community_category",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["day"], name="daily_community_category_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.category_id}"

@@ -39,6 +39,10 @@ PERMISSIONS = {
     "appeals.rules.manage": {Role.STREET_STAFF: SUBTREE, **_ADMINS},
     # Check-in (报到) of a summoned department.
     "appeals.checkin": {Role.DEPARTMENT_HANDLER: SUBTREE},
+    # 吹哨报到互评: the whistling street/community rates each summoned department (and closes the whistle) ...
+    "appeals.whistle_rate_department": {**_DISPATCHERS, **_COMMUNITY},
+    # ... and each summoned department rates the street's (community's) organisation of the work.
+    "appeals.whistle_rate_unit": {Role.DEPARTMENT_HANDLER: SUBTREE},
     # Three rates, rankings and dashboards (from the daily rollups), in one's reach.
     "appeals.metrics": {**_ALL_STAFF, Role.REPRESENTATIVE: SUBTREE},
 }

@@ -283,9 +283,44 @@ def extensions_of(appeal: Appeal) -> list[ExtensionRequest]:
 def whistles_of(appeal: Appeal) -> list[Whistle]:
     return list(
         Whistle.objects.filter(appeal=appeal)
-        .select_related("unit", "blown_by")
-        .prefetch_related(Prefetch("summonses", queryset=WhistleSummons.objects.select_related("department")))
+        .select_related("unit", "blown_by", "appeal")
+        .prefetch_related(
+            Prefetch("summonses", queryset=WhistleSummons.objects.select_related("department", "whistle__appeal")),
+            "summonses__ratings",
+        )
     )
+
+
+def whistle_options(actor: Any, appeal: Appeal, whistles: list[Whistle]) -> dict[str, Any]:
+    """Return what the actor may do on the appeal's whistles now: {"close": ids, "rate": {summons id: [sides]}}.
+
+    Mirrors the checks of ``whistle_close`` and ``whistle_rate`` (which check again, on the locked rows).
+    """
+    from gongzhi.appeals.actions.whistles import REPORTED, work_done
+    from gongzhi.appeals.models import WhistleRatingSide
+
+    close: set[int] = set()
+    rate: dict[int, list[str]] = {}
+    for whistle in whistles:
+        unit_side = access.can(actor, "appeals.whistle_rate_department", whistle.unit)
+        if unit_side and whistle.closed_at is None:
+            close.add(whistle.pk)
+        if not work_done(whistle, appeal):
+            continue
+        for summons in whistle.summonses.all():
+            given = {r.side for r in summons.ratings.all()}
+            sides = []
+            if unit_side and summons.status != SummonsStatus.PENDING and WhistleRatingSide.UNIT not in given:
+                sides.append(WhistleRatingSide.UNIT.value)
+            if (
+                summons.status in REPORTED
+                and WhistleRatingSide.DEPARTMENT not in given
+                and access.can(actor, "appeals.whistle_rate_unit", summons)
+            ):
+                sides.append(WhistleRatingSide.DEPARTMENT.value)
+            if sides:
+                rate[summons.pk] = sides
+    return {"close": close, "rate": rate}
 
 
 def duplicate_candidates(actor: Any, appeal: Appeal) -> list[Appeal]:
@@ -445,17 +480,26 @@ def my_summonses(actor: Any, *, pending_only: bool = True, limit: int = 50) -> l
     qs = access.scope(actor, "appeals.checkin", WhistleSummons.objects.all())
     if pending_only:
         qs = qs.filter(status__in=[SummonsStatus.PENDING, SummonsStatus.MISSED])
-    return list(qs.select_related("whistle", "whistle__appeal", "department").order_by("due_at")[:limit])
+    return list(
+        qs.select_related("whistle", "whistle__appeal", "whistle__unit", "department")
+        .prefetch_related("ratings")
+        .order_by("due_at")[:limit]
+    )
 
 
 def access_summons(actor: Any, pk: Any) -> WhistleSummons:
-    qs = WhistleSummons.objects.select_related("whistle", "whistle__appeal", "department")
+    qs = WhistleSummons.objects.select_related("whistle", "whistle__appeal", "whistle__unit", "department")
     found = qs.filter(pk=pk).first()
     if found is None:
         raise NotFound()
     if access.can(actor, "appeals.checkin", found) or access.can(actor, "appeals.view", found.whistle.appeal):
         return found
     raise NotFound()
+
+
+def access_whistle(actor: Any, pk: Any) -> Whistle:
+    """Return a whistle of an appeal the actor may see (404 otherwise)."""
+    return access.get_or_404(actor, "appeals.view", Whistle.objects.select_related("appeal", "unit"), pk=pk)
 
 
 def whistles_visible(actor: Any) -> QuerySet[Whistle]:

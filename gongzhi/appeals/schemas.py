@@ -20,6 +20,7 @@ from gongzhi.appeals.models import (
     Rating,
     RoutingRule,
     Whistle,
+    WhistleRating,
     WhistleSummons,
 )
 from gongzhi.lib.schemas import Input
@@ -681,6 +682,45 @@ class WhistleIn(Input):
     place: str = ""
 
 
+class WhistleRatingOut(Schema):
+    id: int
+    summons_id: int
+    side: str
+    side_label: str
+    score: int
+    score_label: str
+    comment: str
+    rated_at: dt.datetime
+    department: Ref
+    unit: Ref
+
+    @staticmethod
+    def resolve_side_label(obj: WhistleRating) -> str:
+        return str(obj.get_side_display())
+
+    @staticmethod
+    def resolve_score_label(obj: WhistleRating) -> str:
+        return str(obj.get_score_display())
+
+    @staticmethod
+    def resolve_department(obj: WhistleRating) -> dict[str, Any]:
+        return {"id": obj.department_id, "name": obj.summons.department.name}
+
+    @staticmethod
+    def resolve_unit(obj: WhistleRating) -> dict[str, Any]:
+        return {"id": obj.unit_id, "name": obj.summons.whistle.unit.name}
+
+
+class WhistleRateIn(Input):
+    side: str
+    score: int
+    comment: str = ""
+
+
+class WhistleCloseIn(Input):
+    note: str = ""
+
+
 class SummonsOut(Schema):
     id: int
     number: str
@@ -690,6 +730,7 @@ class SummonsOut(Schema):
     status_label: str
     checked_in_at: dt.datetime | None
     note: str
+    ratings: list[WhistleRatingOut]
 
     @staticmethod
     def resolve_number(obj: WhistleSummons) -> str:
@@ -703,6 +744,10 @@ class SummonsOut(Schema):
     def resolve_status_label(obj: WhistleSummons) -> str:
         return str(obj.get_status_display())
 
+    @staticmethod
+    def resolve_ratings(obj: WhistleSummons) -> list[WhistleRating]:
+        return list(obj.ratings.all())
+
 
 class WhistleOut(Schema):
     id: int
@@ -713,6 +758,8 @@ class WhistleOut(Schema):
     minutes: int
     blown_at: dt.datetime
     due_at: dt.datetime
+    closed_at: dt.datetime | None
+    close_note: str
     summonses: list[SummonsOut]
 
     @staticmethod
@@ -725,7 +772,8 @@ class WhistleOut(Schema):
 
     @staticmethod
     def resolve_summonses(obj: Whistle) -> list[WhistleSummons]:
-        return list(obj.summonses.select_related("department", "whistle__appeal").all())
+        # whistles_of() prefetches these (with their ratings); a freshly blown whistle has none cached.
+        return list(obj.summonses.all())
 
 
 class CheckInIn(Input):

@@ -111,7 +111,9 @@ def test_a_street_sees_only_its_own_figures(november, dispatcher):
     assert report["totals"]["dispatched"] == 4  # not the township's appeal
     assert [s["name"] for s in report["streets"]] == ["和平街道"]
     assert report["streets"][0]["score"] == 63.33
-    assert report["units"] == []  # rollups stop at streets
+    assert report["grain"] == "community"
+    # The street drills down to its communities (grids count for their community).
+    assert [u["name"] for u in report["units"]] == ["光明社区", "幸福社区"]
 
 
 def test_a_city_sees_its_districts_ranked(november, sysadmin, world):
@@ -179,3 +181,100 @@ def test_the_rollup_command_rebuilds_a_range_in_steps(november, district_admin):
     assert metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["totals"]["received"] == 5
     with pytest.raises(CommandError):
         call_command("rollup", "--from", "2026-12-01", "--to", "2026-11-01")
+
+
+# --- communities: a street drills down, a community sees its own ----------------------------------
+# 光明社区 (its grid): a1 on time, a2 late, a4 never answered; ratings a1 (solved, satisfied), a2 (solved, basic).
+# 幸福社区: a3 on time, rated unsolved and unsatisfied. The township's a5 is outside the street.
+
+
+def test_a_street_drills_down_to_its_communities(november, dispatcher):
+    units = {u["name"]: u for u in metrics.month_report(dispatcher, month=dt.date(2026, 11, 1))["units"]}
+    guangming, xingfu = units["光明社区"], units["幸福社区"]
+    assert (guangming["received"], guangming["dispatched"], guangming["responded_on_time"]) == (3, 3, 1)
+    assert guangming["response_rate"] == 0.3333
+    assert (
+        guangming["rated"],
+        guangming["rated_resolved"],
+        guangming["satisfied"],
+        guangming["basically_satisfied"],
+    ) == (
+        2,
+        2,
+        1,
+        1,
+    )
+    assert (guangming["resolution_rate"], guangming["satisfaction_rate"], guangming["overdue"]) == (1.0, 1.0, 1)
+    assert guangming["score"] == 86.67  # (20% × 1/3 + 40% × 1 + 40% × 1) × 100
+    assert guangming["rank"] == 1
+    assert (xingfu["dispatched"], xingfu["response_rate"], xingfu["resolution_rate"], xingfu["satisfaction_rate"]) == (
+        1,
+        1.0,
+        0.0,
+        0.0,
+    )
+    assert (xingfu["score"], xingfu["rank"]) == (20.0, 2)
+
+
+def test_a_district_drills_down_from_a_street_to_its_communities(november, district_admin, world):
+    report = metrics.month_report(district_admin, month=dt.date(2026, 11, 1), unit=world.street)
+    assert report["grain"] == "community"
+    assert report["totals"]["dispatched"] == 4 and report["totals"]["score"] == 63.33
+    assert [(u["name"], u["score"]) for u in report["units"]] == [("光明社区", 86.67), ("幸福社区", 20.0)]
+    themes = {t["unit_name"]: [c["code"] for c in t["categories"]] for t in report["themes"]}
+    assert themes == {"光明社区": ["UC02"], "幸福社区": ["UC01"]}
+    assert metrics.month_report(district_admin, month=dt.date(2026, 11, 1))["grain"] == "street"
+
+
+def test_a_community_worker_sees_its_own_community(november, community_worker, world):
+    report = metrics.month_report(community_worker, month=dt.date(2026, 11, 1))
+    totals = report["totals"]
+    assert (totals["received"], totals["dispatched"], totals["responded_on_time"], totals["rated"]) == (3, 3, 1, 2)
+    assert (totals["response_rate"], totals["resolution_rate"], totals["satisfaction_rate"]) == (0.3333, 1.0, 1.0)
+    assert totals["score"] == 86.67 and totals["overdue"] == 1
+    assert report["streets"] == [] and report["units"] == []  # grids count for their community
+    assert report["top_categories"] == [{"code": "UC02", "name": "垃圾清运", "received": 3}]
+    assert {d["name"] for d in report["departments"]} == {world.department.name}
+    points = metrics.trend(community_worker, months=2, until=dt.date(2026, 11, 30))
+    assert [(p["month"], p["dispatched"]) for p in points] == [("2026-10", 0), ("2026-11", 3)]
+
+
+def test_community_rollups_count_grids_for_their_community(november, world):
+    from gongzhi.appeals.models import DailyCommunityStat
+
+    units = set(DailyCommunityStat.objects.values_list("unit_id", flat=True))
+    assert units == {world.community.pk, world.other_community.pk, world.outside_community.pk}
+    assert sum(DailyCommunityStat.objects.values_list("received", flat=True)) == 5
+    assert set(DailyStat.objects.values_list("unit_id", flat=True)) == {world.street.pk, world.other_street.pk}
+
+
+def test_a_community_is_outside_another_communitys_reach(november, community_worker, world, api):
+    from tests.conftest import assert_error
+
+    assert_error(
+        api(community_worker).get("/appeal-metrics", {"month": "2026-11", "unit_id": world.outside_community.pk}), 404
+    )
+    body = api(community_worker).get("/appeal-metrics", {"month": "2026-11"}).json()
+    assert body["grain"] == "community" and body["totals"]["dispatched"] == 3
+
+
+def test_the_street_report_reads_only_rollups(november, dispatcher, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(18):
+        metrics.month_report(dispatcher, month=dt.date(2026, 11, 1))
+        metrics.trend(dispatcher, months=12, until=dt.date(2026, 11, 30))
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "appeals_dailycommunitystat" in tables
+    assert '"appeals_appeal"' not in tables and '"appeals_rating"' not in tables
+
+
+def test_the_dashboard_shows_a_streets_communities_with_definitions(november, client, dispatcher, world):
+    client.force_login(dispatcher)
+    page = client.get("/appeals/dashboard/", {"month": "2026-11"}).content.decode()
+    assert 'data-testid="league-units"' in page and "光明社区" in page and f"unit={world.community.pk}" in page
+    assert "吹哨评价（部门）" in page and "组织评价（街道、社区）" in page and "统计层级" in page
+    drilled = client.get("/appeals/dashboard/", {"month": "2026-11", "unit": world.community.pk})
+    assert drilled.status_code == 200
+    assert 'data-testid="response-rate">33.3%' in drilled.content.decode()

@@ -40,7 +40,13 @@ from gongzhi.appeals.actions.handling import (
 )
 from gongzhi.appeals.actions.imports import ImportReport, appeal_export_record, appeal_import, import_validate
 from gongzhi.appeals.actions.intake import Contact, appeal_submit
-from gongzhi.appeals.actions.whistles import summons_mark_missed, whistle_blow, whistle_check_in
+from gongzhi.appeals.actions.whistles import (
+    summons_mark_missed,
+    whistle_blow,
+    whistle_check_in,
+    whistle_close,
+    whistle_rate,
+)
 
 __all__ = [
     "BulkResult",
@@ -84,4 +90,6 @@ __all__ = [
     "summons_mark_missed",
     "whistle_blow",
     "whistle_check_in",
+    "whistle_close",
+    "whistle_rate",
 ]

@@ -1,4 +1,9 @@
-"""吹哨报到: a street or community summons departments; each must check in within the set time."""
+"""吹哨报到: a street or community summons departments; each must check in within the set time.
+
+When the work is done (the appeal is resolved, or the whistling side closes the whistle: 收哨), the two sides
+rate each other: the whistling unit rates each summoned department, and each department that reported rates
+the unit's organisation of the work. One rating per side per (whistle, department) pair.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,29 @@ from django.utils.translation import gettext as _
 from gongzhi import access
 from gongzhi.appeals import routing
 from gongzhi.appeals.actions import _common as c
-from gongzhi.appeals.models import Appeal, Assignment, EventKind, Whistle, WhistleSummons
+from gongzhi.appeals.models import (
+    WHISTLE_SCORES,
+    Appeal,
+    Assignment,
+    EventKind,
+    Whistle,
+    WhistleRating,
+    WhistleRatingSide,
+    WhistleSummons,
+)
 from gongzhi.appeals.workflow import ASSIGNMENT_ACTIVE, FINAL, Status, SummonsStatus, summons_transition
 from gongzhi.audit.chain import record
-from gongzhi.lib.errors import InvalidInput, InvalidTransition
+from gongzhi.lib.errors import Conflict, InvalidInput, InvalidTransition
 from gongzhi.notify.service import send
 from gongzhi.people.roles import Role
 from gongzhi.units.models import Department, Unit
 
 DEFAULT_MINUTES = 30
+# The appeal's work is done in these states: the whistle's mutual ratings may be given.
+WORK_DONE = frozenset({Status.RESOLVED, Status.RATED, Status.REVIEW, Status.CLOSED})
+# A rating this low must say why.
+LOW_SCORE = 2
+REPORTED = frozenset({SummonsStatus.ON_TIME, SummonsStatus.LATE})
 
 
 def _blowing_unit(actor: Any, appeal: Appeal) -> Unit:
@@ -122,6 +141,8 @@ def whistle_check_in(*, actor: Any, summons: WhistleSummons, note: str = "") -> 
     )
     access.check(actor, "appeals.checkin", summons)
     appeal = c.lock(summons.whistle.appeal_id)
+    if summons.whistle.closed_at is not None:
+        raise InvalidTransition(_("已收哨，不能再报到。"))
     note = c.clean_text(note, field="note", limit=300)
     moment = c.now()
     target = SummonsStatus.ON_TIME if moment <= summons.due_at else SummonsStatus.LATE
@@ -201,3 +222,147 @@ def summons_mark_missed(*, summons_id: int, now: dt.datetime | None = None) -> b
         url=c.appeal_url(appeal),
     )
     return True
+
+
+def work_done(whistle: Whistle, appeal: Appeal) -> bool:
+    """Return whether the whistled work is done: the whistle was closed (收哨) or the appeal resolved."""
+    return whistle.closed_at is not None or appeal.status in WORK_DONE
+
+
+@transaction.atomic
+def whistle_close(*, actor: Any, whistle: Whistle, note: str = "") -> Whistle:
+    """收哨: the whistling street or community declares the joint work on site finished."""
+    whistle = Whistle.objects.select_for_update(of=("self",)).select_related("unit").get(pk=whistle.pk)
+    access.check(actor, "appeals.whistle_rate_department", whistle.unit)
+    appeal = c.lock(whistle.appeal_id)
+    if whistle.closed_at is not None:
+        raise InvalidTransition(_("该次吹哨已经收哨。"))
+    note = c.clean_text(note, field="note", limit=300)
+    moment = c.now()
+    whistle.closed_at = moment
+    whistle.closed_by = actor
+    whistle.close_note = note
+    whistle.save(update_fields=["closed_at", "closed_by", "close_note"])
+    summonses = list(whistle.summonses.all())
+    c.event(
+        appeal,
+        EventKind.WHISTLE_CLOSED,
+        actor=actor,
+        is_public=False,
+        comment=note,
+        data={"whistle": whistle.pk},
+    )
+    record(
+        actor=actor,
+        action="appeals.whistle_close",
+        target=appeal,
+        unit=appeal.unit,
+        changes={"whistle": whistle.pk},
+    )
+    send(
+        recipients=c.department_staff([s.department_id for s in summonses if s.status in REPORTED]),
+        kind="appeals.whistle_closed",
+        title=_("诉求 %(number)s 已收哨，请评价吹哨单位的组织协调"),
+        params={"number": appeal.number},
+        url=c.appeal_url(appeal),
+    )
+    return whistle
+
+
+def _score(value: Any) -> int:
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if isinstance(value, bool) or score not in dict(WHISTLE_SCORES) or str(value).strip() != str(score):
+        raise InvalidInput(fields={"score": _("评分应为1至5的整数。")})
+    return score
+
+
+@transaction.atomic
+def whistle_rate(*, actor: Any, summons: WhistleSummons, side: str, score: Any, comment: str = "") -> WhistleRating:
+    """Rate the other side of one whistle pair: side "unit" rates the department, "department" rates the unit."""
+    if side not in WhistleRatingSide.values:
+        raise InvalidInput(fields={"side": _("评价方应为吹哨单位（unit）或报到部门（department）。")})
+    summons = (
+        WhistleSummons.objects.select_for_update(of=("self",))
+        .select_related("whistle", "whistle__unit", "department")
+        .get(pk=summons.pk)
+    )
+    whistle = summons.whistle
+    if side == WhistleRatingSide.UNIT:
+        access.check(actor, "appeals.whistle_rate_department", whistle.unit)
+    else:
+        access.check(actor, "appeals.whistle_rate_unit", summons)
+    appeal = c.lock(whistle.appeal_id)
+    if not work_done(whistle, appeal):
+        raise InvalidTransition(_("诉求办结或收哨后才能互评。"), code="whistle_work_not_done")
+    if side == WhistleRatingSide.DEPARTMENT and summons.status not in REPORTED:
+        raise InvalidTransition(_("未报到的部门不能评价吹哨单位。"), code="whistle_not_reported")
+    if side == WhistleRatingSide.UNIT and summons.status == SummonsStatus.PENDING:
+        raise InvalidTransition(_("该部门的报到时限未到，暂不能评价。"), code="whistle_summons_pending")
+    if WhistleRating.objects.filter(summons=summons, side=side).exists():
+        raise Conflict(_("这一方已经评价过，不能重复评价。"), code="whistle_already_rated")
+    score = _score(score)
+    comment = c.clean_text(comment, field="comment", limit=500)
+    if score <= LOW_SCORE and not comment:
+        raise InvalidInput(fields={"comment": _("评为较差或很差时请说明理由。")})
+    rating = WhistleRating.objects.create(
+        whistle=whistle,
+        summons=summons,
+        side=side,
+        score=score,
+        comment=comment,
+        rated_by=actor,
+        rated_at=c.now(),
+        department=summons.department,
+        unit=whistle.unit,
+        unit_path=whistle.unit.path,
+    )
+    if side == WhistleRatingSide.UNIT:
+        text = _("%(unit)s评价%(department)s：%(score)s分") % {
+            "unit": whistle.unit.name,
+            "department": summons.department.name,
+            "score": score,
+        }
+    else:
+        text = _("%(department)s评价%(unit)s的组织协调：%(score)s分") % {
+            "unit": whistle.unit.name,
+            "department": summons.department.name,
+            "score": score,
+        }
+    c.event(
+        appeal,
+        EventKind.WHISTLE_RATED,
+        actor=actor,
+        department=summons.department if side == WhistleRatingSide.DEPARTMENT else None,
+        is_public=False,
+        comment=f"{text}{'；' + comment if comment else ''}",
+        data={"whistle": whistle.pk, "summons": summons.pk, "side": side, "score": score},
+    )
+    record(
+        actor=actor,
+        action="appeals.whistle_rate",
+        target=appeal,
+        unit=appeal.unit,
+        changes={"summons": summons.pk, "department": summons.department_id, "side": side, "score": score},
+    )
+    if side == WhistleRatingSide.UNIT:
+        recipients = c.department_staff([summons.department_id])
+        title = _("%(unit)s对贵部门在诉求 %(number)s 中的报到处置评了%(score)s分")
+    else:
+        recipients = [whistle.blown_by]
+        title = _("%(department)s对%(unit)s在诉求 %(number)s 中的组织协调评了%(score)s分")
+    send(
+        recipients=recipients,
+        kind="appeals.whistle_rated",
+        title=title,
+        params={
+            "unit": whistle.unit.name,
+            "department": summons.department.name,
+            "number": appeal.number,
+            "score": score,
+        },
+        url=c.appeal_url(appeal),
+    )
+    return rating

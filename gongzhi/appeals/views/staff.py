@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from gongzhi import access
 from gongzhi.appeals import actions, queries
 from gongzhi.appeals import forms as f
-from gongzhi.appeals.models import Appeal, Category
+from gongzhi.appeals.models import Appeal, Category, WhistleRatingSide
 from gongzhi.appeals.views.resident import _reporter_context, _uploads, progress_steps
 from gongzhi.appeals.workflow import OPEN, Status
 from gongzhi.lib.errors import DomainError, InvalidInput
@@ -320,12 +320,22 @@ def detail_context(request: HttpRequest, appeal: Appeal, bound: dict[str, Any] |
     internal = queries.is_staff_viewer(actor, appeal)
     bound = bound or {}
     action_forms = {name: bound.get(name) or _form_for(name, appeal) for name in allowed if name in ACTION_FORMS}
+    whistles = queries.whistles_of(appeal)
     my_summonses = [
         s
-        for w in queries.whistles_of(appeal)
+        for w in whistles
         for s in w.summonses.all()
-        if s.status in ("pending", "missed") and access.can(actor, "appeals.checkin", s)
+        if s.status in ("pending", "missed") and w.closed_at is None and access.can(actor, "appeals.checkin", s)
     ]
+    options = queries.whistle_options(actor, appeal, whistles) if internal else {"close": set(), "rate": {}}
+    # One form per (summons, side) the actor may rate now, and per whistle they may close (bound ones keep errors).
+    rate_forms = {
+        (pk, side): bound.get(f"rate-{pk}-{side}")
+        or f.WhistleRateForm(initial={"side": side}, prefix=f"rate-{pk}-{side}")
+        for pk, sides in options["rate"].items()
+        for side in sides
+    }
+    close_forms = {pk: bound.get(f"close-{pk}") or f.WhistleCloseForm(prefix=f"close-{pk}") for pk in options["close"]}
     suggestion = queries.suggested_department(appeal) if "dispatch" in allowed else (None, [])
     context = {
         "appeal": appeal,
@@ -336,8 +346,10 @@ def detail_context(request: HttpRequest, appeal: Appeal, bound: dict[str, Any] |
         "assignments": queries.assignments_of(appeal) if internal else [],
         "attachments": queries.attachments_of(appeal, internal=internal),
         "extensions": queries.extensions_of(appeal) if internal else [],
-        "whistles": queries.whistles_of(appeal) if internal else [],
+        "whistles": whistles if internal else [],
         "my_summonses": my_summonses,
+        "whistle_rate_forms": rate_forms,
+        "whistle_close_forms": close_forms,
         "steps": progress_steps(appeal),
         "ratings": list(appeal.ratings.order_by("round")),
         "duplicates": queries.duplicate_candidates(actor, appeal) if "merge" in allowed else [],
@@ -548,6 +560,54 @@ def check_in(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已按时报到。"))
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/appeals/") else "appeals:whistles")
+
+
+@require_POST
+@staff_view
+def whistle_close(request: HttpRequest, whistle_id: int) -> HttpResponse:
+    """收哨: the whistling street or community closes a whistle from the appeal page."""
+    whistle = queries.access_whistle(request.user, whistle_id)
+    appeal = queries.access_appeal(request.user, whistle.appeal.number)
+    access.check(request.user, "appeals.whistle_rate_department", whistle.unit)
+    form = f.WhistleCloseForm(request.POST, prefix=f"close-{whistle.pk}")
+    if not form.is_valid():
+        return render_detail(request, appeal, bound={f"close-{whistle.pk}": form}, status=400)
+    try:
+        actions.whistle_close(actor=request.user, whistle=whistle, note=form.cleaned_data["note"])
+    except DomainError as exc:
+        apply_form_errors(form, exc)
+        return render_detail(request, appeal, bound={f"close-{whistle.pk}": form}, status=exc.status)
+    messages.success(request, _("已收哨，请双方互评。"))
+    return redirect("appeals:detail", appeal.number)
+
+
+@require_POST
+@staff_view
+def whistle_rate(request: HttpRequest, summons_id: int) -> HttpResponse:
+    """吹哨互评 from the appeal page: the whistling unit rates a department, or a department rates the unit."""
+    summons = queries.access_summons(request.user, summons_id)
+    appeal = queries.access_appeal(request.user, summons.whistle.appeal.number)
+    sides = [side for side in WhistleRatingSide.values if f"rate-{summons.pk}-{side}-side" in request.POST]
+    if len(sides) != 1:
+        raise InvalidInput(fields={"side": _("评价方应为吹哨单位（unit）或报到部门（department）。")})
+    side = sides[0]
+    key = f"rate-{summons.pk}-{side}"
+    form = f.WhistleRateForm(request.POST, prefix=key)
+    if not form.is_valid() or form.cleaned_data["side"] != side:
+        return render_detail(request, appeal, bound={key: form}, status=400)
+    try:
+        actions.whistle_rate(
+            actor=request.user,
+            summons=summons,
+            side=side,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as exc:
+        apply_form_errors(form, exc)
+        return render_detail(request, appeal, bound={key: form}, status=exc.status)
+    messages.success(request, _("评价已提交。"))
+    return redirect("appeals:detail", appeal.number)
 
 
 @staff_view
