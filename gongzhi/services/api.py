@@ -403,15 +403,69 @@ def bundle_detail(request: HttpRequest, bundle_id: int):
 # --- duties register -----------------------------------------------------------------------------
 
 
+def _duty_department(pk: Any) -> Department | None:
+    if pk is None:
+        return None
+    department = Department.objects.filter(pk=pk).select_related("jurisdiction").first()
+    if department is None:
+        raise InvalidInput(fields={"department_id": _("找不到该部门。")})
+    return department
+
+
+def _delegating_unit(pk: Any) -> Unit | None:
+    if pk is None:
+        return None
+    unit = Unit.objects.active().filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(fields={"delegated_from_id": _("找不到该单位。")})
+    return unit
+
+
 @router.get("/services/duties", response={200: list[s.DutyOut], **ERRORS})
-def duty_list(request: HttpRequest, unit_id: int | None = None, kind: str = "", source: str = "", q: str = ""):
+def duty_list(
+    request: HttpRequest,
+    unit_id: int | None = None,
+    kind: str = "",
+    source: str = "",
+    q: str = "",
+    state: str = "current",
+):
+    """The register: entries in force (state=current, the default), retired ones (retired) or both (all)."""
     access.check_any(actor(request), "services.duties_view")
+    if state not in queries.DUTY_STATES:
+        raise InvalidInput(fields={"state": _("状态只能是current、retired或all。")})
     unit = access_unit(actor(request), unit_id) if unit_id else None
     return list(
-        queries.duty_list(actor(request), unit=unit, kind=kind, source=source, text=q).select_related(
+        queries.duty_list(actor(request), unit=unit, kind=kind, source=source, text=q, state=state).select_related(
             "delegated_from"
         )[:500]
     )
+
+
+@router.get("/services/duties/{duty_id}", response={200: s.DutyOut, **ERRORS})
+def duty_detail(request: HttpRequest, duty_id: int):
+    return queries.access_duty(actor(request), duty_id)
+
+
+@router.patch("/services/duties/{duty_id}", response={200: s.DutyOut, **ERRORS})
+def duty_update(request: HttpRequest, duty_id: int, payload: s.DutyUpdateIn):
+    duty = queries.access_duty(actor(request), duty_id)
+    data = payload.dict(exclude_unset=True)
+    if "department_id" in data:
+        data["department"] = _duty_department(data.pop("department_id"))
+    if "delegated_from_id" in data:
+        data["delegated_from"] = _delegating_unit(data.pop("delegated_from_id"))
+    duty = actions.duty_update(actor=actor(request), duty=duty, **data)
+    return queries.access_duty(actor(request), duty.pk)
+
+
+@router.post("/services/duties/{duty_id}/retire", response={200: s.DutyOut, **ERRORS})
+def duty_retire(request: HttpRequest, duty_id: int, payload: s.DutyRetireIn):
+    duty = queries.access_duty(actor(request), duty_id)
+    duty = actions.duty_retire(
+        actor=actor(request), duty=duty, reason=payload.reason, effective_to=payload.effective_to
+    )
+    return queries.access_duty(actor(request), duty.pk)
 
 
 @router.post("/services/duties", response={201: s.DutyOut, **ERRORS})

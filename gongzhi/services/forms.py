@@ -12,6 +12,8 @@ from gongzhi.services.actions.applications import Delivery
 from gongzhi.services.models import (
     CaseSource,
     Decision,
+    DutyKind,
+    DutySource,
     FinanceService,
     Mode,
     ParcelDirection,
@@ -222,6 +224,56 @@ class DecideForm(GongzhiForm):
     def __init__(self, *args: Any, duties: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["duty"].choices = [("", "—"), *duties]
+
+
+class DutyForm(GongzhiForm):
+    """A register entry: new (with unit and code) or edited (the unit and code stay)."""
+
+    unit = forms.ChoiceField(label=_("责任单位"))
+    code = forms.CharField(label=_("事项编码"), max_length=40)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类别"), choices=DutyKind.choices)
+    source = forms.ChoiceField(label=_("来源"), choices=DutySource.choices)
+    delegated_from = forms.ChoiceField(
+        label=_("原权力单位"), required=False, help_text=_("授权下放或委托时，原来行使该权力的单位。")
+    )
+    delegation_document = forms.CharField(label=_("下放文件"), max_length=200, required=False)
+    department = forms.ChoiceField(label=_("承办部门"), required=False)
+    category_code = forms.CharField(
+        label=_("诉求分类编码"),
+        max_length=10,
+        required=False,
+        help_text=_("填写后，该类诉求只能派给本单位或承办部门（职责清单派单检查）。"),
+    )
+    law_area = forms.CharField(label=_("执法领域"), max_length=40, required=False)
+    legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self,
+        *args: Any,
+        units: list[tuple[int, str]] | None,
+        departments: list[tuple[int, str]],
+        origins: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if units is None:  # editing: the unit and the code identify the entry
+            del self.fields["unit"]
+            del self.fields["code"]
+        else:
+            self.fields["unit"].choices = units
+        self.fields["department"].choices = [("", "—"), *departments]
+        self.fields["delegated_from"].choices = [("", "—"), *origins]
+
+
+class DutyRetireForm(GongzhiForm):
+    effective_to = forms.DateField(
+        label=_("停用日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("自该日起不再计入职责清单、派单检查和办事目录；记录保留。"),
+    )
+    reason = forms.CharField(label=_("停用理由"), max_length=300)
 
 
 class ParcelForm(GongzhiForm):

@@ -6,10 +6,11 @@ States live in workflow.py; each status column is backed by a CheckConstraint.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -122,7 +123,10 @@ class Duty(models.Model):
     )
     delegation_document = models.CharField(_("下放文件"), max_length=200, blank=True)
     effective_from = models.DateField(_("生效日期"), default=timezone.localdate)
-    effective_to = models.DateField(_("终止日期"), null=True, blank=True)
+    effective_to = models.DateField(
+        _("停用日期"), null=True, blank=True, help_text=_("自该日起不再有效；为空表示长期有效。")
+    )
+    retired_reason = models.CharField(_("停用理由"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -137,10 +141,23 @@ class Duty(models.Model):
                 name="svc_duty_delegation_names_origin",
             ),
             models.UniqueConstraint(fields=["unit", "code"], name="svc_duty_unit_code_unique"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="svc_duty_retired_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def in_force(self, on: dt.date | None = None) -> bool:
+        """Whether the duty counts on a day: effective_from <= day < effective_to."""
+        day = on or timezone.localdate()
+        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+    def is_retired(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.effective_to is not None and self.effective_to <= day
 
     @property
     def holder_name(self) -> str:

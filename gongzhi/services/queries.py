@@ -64,8 +64,9 @@ class DutyHolder:
 
 
 def active_duties(on: dt.date | None = None) -> QuerySet[Duty]:
+    """Return the duties in force on a day (effective_from <= day < effective_to; retired ones drop out)."""
     day = on or timezone.localdate()
-    return Duty.objects.filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+    return Duty.objects.filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
 
 
 def duty_holder(unit: Unit, code: str, *, on: dt.date | None = None) -> DutyHolder:
@@ -93,8 +94,25 @@ def duties_visible(actor: Any) -> QuerySet[Duty]:
     return access.scope(actor, "services.duties_view", Duty.objects.select_related("unit", "department"))
 
 
-def duty_list(actor: Any, *, unit: Unit | None = None, kind: str = "", source: str = "", text: str = "") -> QuerySet:
+DUTY_STATES = ("current", "retired", "all")
+
+
+def duty_list(
+    actor: Any,
+    *,
+    unit: Unit | None = None,
+    kind: str = "",
+    source: str = "",
+    text: str = "",
+    state: str = "current",
+) -> QuerySet:
+    """Return the register rows the actor may see: current (in force or not yet), retired, or all."""
     qs = duties_visible(actor)
+    today = timezone.localdate()
+    if state == "current":
+        qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=today))
+    elif state == "retired":
+        qs = qs.filter(effective_to__lte=today)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if kind:
@@ -107,7 +125,8 @@ def duty_list(actor: Any, *, unit: Unit | None = None, kind: str = "", source: s
 
 
 def access_duty(actor: Any, pk: Any) -> Duty:
-    return access.get_or_404(actor, "services.duties_view", Duty.objects.select_related("unit", "department"), pk=pk)
+    qs = Duty.objects.select_related("unit", "department", "delegated_from")
+    return access.get_or_404(actor, "services.duties_view", qs, pk=pk)
 
 
 # --- catalogue and points (public information) --------------------------------------------------

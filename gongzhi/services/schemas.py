@@ -448,10 +448,16 @@ class DutyOut(Schema):
     delegation_document: str
     effective_from: dt.date
     effective_to: dt.date | None
+    retired_reason: str
+    in_force: bool
 
     @staticmethod
     def resolve_unit_name(obj: Any) -> str:
         return obj.unit.name
+
+    @staticmethod
+    def resolve_in_force(obj: Any) -> bool:
+        return obj.in_force()
 
     @staticmethod
     def resolve_department(obj: Any) -> str | None:
@@ -475,6 +481,26 @@ class DutyIn(Input):
     delegated_from_id: int | None = None
     delegation_document: str = ""
     effective_from: dt.date | None = None
+
+
+class DutyUpdateIn(Input):
+    """Only the fields sent are changed; department_id or delegated_from_id null clears them."""
+
+    name: str | None = None
+    kind: str | None = None
+    source: str | None = None
+    legal_basis: str | None = None
+    category_code: str | None = None
+    law_area: str | None = None
+    delegated_from_id: int | None = None
+    delegation_document: str | None = None
+    department_id: int | None = None
+    effective_from: dt.date | None = None
+
+
+class DutyRetireIn(Input):
+    reason: str
+    effective_to: dt.date | None = None
 
 
 class DutyHolderOut(Schema):

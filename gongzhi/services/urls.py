@@ -30,6 +30,9 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:code>/", views.verify, name="verify_code"),
     path("duties/", views.duties, name="duties"),
+    path("duties/new/", views.duty_new, name="duty_new"),
+    path("duties/<int:duty_id>/edit/", views.duty_edit, name="duty_edit"),
+    path("duties/<int:duty_id>/retire/", views.duty_retire, name="duty_retire"),
     path("enforcement/", views.cases, name="cases"),
     path("enforcement/<int:case_id>/", views.case, name="case"),
 ]

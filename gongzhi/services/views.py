@@ -794,12 +794,29 @@ def duties(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     source = request.GET.get("source", "")
     text = request.GET.get("q", "")
-    rows = queries.duty_list(request.user, kind=kind, source=source, text=text).select_related("delegated_from")
+    state = request.GET.get("state", "current")
+    if state not in queries.DUTY_STATES:
+        state = "current"
+    rows = queries.duty_list(request.user, kind=kind, source=source, text=text, state=state).select_related(
+        "delegated_from"
+    )
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             "duties",
             _("职责清单"),
-            [_("单位"), _("部门"), _("编码"), _("名称"), _("类别"), _("来源"), _("原权力单位"), _("法律依据")],
+            [
+                _("单位"),
+                _("部门"),
+                _("编码"),
+                _("名称"),
+                _("类别"),
+                _("来源"),
+                _("原权力单位"),
+                _("法律依据"),
+                _("生效日期"),
+                _("停用日期"),
+                _("停用理由"),
+            ],
             (
                 [
                     d.unit.name,
@@ -810,22 +827,157 @@ def duties(request: HttpRequest) -> HttpResponse:
                     d.get_source_display(),
                     d.delegated_from.name if d.delegated_from_id else "",
                     d.legal_basis,
+                    d.effective_from,
+                    d.effective_to or "",
+                    d.retired_reason,
                 ]
                 for d in rows.iterator()
             ),
         )
+    today = timezone.localdate()
+    shown = list(rows[:500])
+    for d in shown:
+        d.retired = d.is_retired(today)
+        d.manageable = not d.retired and access.can(request.user, "services.duties_manage", d)
     return render(
         request,
         "services/duties.html",
         {
-            "rows": rows[:500],
+            "rows": shown,
             "kinds": DutyKind.choices,
             "sources": DutySource.choices,
+            "states": [("current", _("现行")), ("retired", _("已停用")), ("all", _("全部"))],
             "kind": kind,
             "source": source,
+            "state": state,
             "q": text,
+            "can_create": access.has_any(request.user, "services.duties_manage"),
         },
     )
+
+
+def _duty_form(request: HttpRequest, duty: Duty | None) -> forms.DutyForm:
+    """Build the register form: managed units (new entries only), departments and delegating units."""
+    units = None
+    if duty is None:
+        managed = access.scope(request.user, "services.duties_manage", Unit.objects.active()).order_by("path")
+        units = [(u.pk, u.name) for u in managed.exclude(kind__in=[UnitKind.GRID, UnitKind.BUILDING])]
+    departments = [
+        (dept.pk, dept.name) for dept in Department.objects.filter(is_active=True).order_by("unit__path", "name")
+    ]
+    origins = [
+        (u.pk, u.name)
+        for u in Unit.objects.active()
+        .filter(kind__in=[UnitKind.CITY, UnitKind.DISTRICT, UnitKind.STREET, UnitKind.TOWNSHIP])
+        .order_by("path")
+    ]
+    initial: dict[str, Any] = {"effective_from": timezone.localdate()}
+    if duty is not None:
+        initial = {
+            "name": duty.name,
+            "kind": duty.kind,
+            "source": duty.source,
+            "delegated_from": duty.delegated_from_id or "",
+            "delegation_document": duty.delegation_document,
+            "department": duty.department_id or "",
+            "category_code": duty.category_code,
+            "law_area": duty.law_area,
+            "legal_basis": duty.legal_basis,
+            "effective_from": duty.effective_from,
+        }
+    return forms.DutyForm(
+        request.POST if request.method == "POST" else None,
+        units=units,
+        departments=departments,
+        origins=origins,
+        initial=initial,
+    )
+
+
+def _duty_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the form's ids into objects for the actions (a vanished id is a field error)."""
+    fields = dict(data)
+    fields["department"] = None
+    dept_id = data.get("department") or None
+    if dept_id:
+        fields["department"] = Department.objects.filter(pk=dept_id, is_active=True).first()
+        if fields["department"] is None:
+            raise InvalidInput(fields={"department": _("找不到该部门。")})
+    origin_id = data.get("delegated_from") or None
+    fields["delegated_from"] = Unit.objects.active().filter(pk=origin_id).first() if origin_id else None
+    if origin_id and fields["delegated_from"] is None:
+        raise InvalidInput(fields={"delegated_from": _("找不到该单位。")})
+    return fields
+
+
+def _form_errors(form: forms.DutyForm | forms.DutyRetireForm, exc: DomainError) -> None:
+    """Map the actions' API field names (department_id, delegated_from_id) onto the form's fields."""
+    exc.fields = {name.removesuffix("_id"): value for name, value in exc.fields.items()}
+    apply_form_errors(form, exc)
+
+
+@staff_view
+def duty_new(request: HttpRequest) -> HttpResponse:
+    access.check_any(request.user, "services.duties_manage")
+    form = _duty_form(request, None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise InvalidInput(fields=form.errors)
+            d = _duty_fields(form.cleaned_data)
+            unit = access_unit(request.user, d.pop("unit"), perm="services.duties_manage")
+            duty = actions.duty_create(actor=request.user, unit=unit, **d)
+            messages.success(request, _("已登记职责“%(name)s”。") % {"name": duty.name})
+            return redirect("services:duties")
+        except DomainError as exc:
+            _form_errors(form, exc)
+            status = _status(exc)
+    return render(
+        request, "services/duty_form.html", {"form": form, "duty": None, "title": _("新增职责")}, status=status
+    )
+
+
+@staff_view
+def duty_edit(request: HttpRequest, duty_id: int) -> HttpResponse:
+    duty = queries.access_duty(request.user, duty_id)
+    access.check(request.user, "services.duties_manage", duty)
+    form = _duty_form(request, duty)
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise InvalidInput(fields=form.errors)
+            actions.duty_update(actor=request.user, duty=duty, **_duty_fields(form.cleaned_data))
+            messages.success(request, _("已保存。"))
+            return redirect("services:duties")
+        except DomainError as exc:
+            _form_errors(form, exc)
+            status = _status(exc)
+    return render(
+        request, "services/duty_form.html", {"form": form, "duty": duty, "title": _("修改职责")}, status=status
+    )
+
+
+@staff_view
+def duty_retire(request: HttpRequest, duty_id: int) -> HttpResponse:
+    duty = queries.access_duty(request.user, duty_id)
+    access.check(request.user, "services.duties_manage", duty)
+    form = forms.DutyRetireForm(
+        request.POST if request.method == "POST" else None, initial={"effective_to": timezone.localdate()}
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise InvalidInput(fields=form.errors)
+            actions.duty_retire(actor=request.user, duty=duty, **form.cleaned_data)
+            messages.success(request, _("已停用职责“%(name)s”。") % {"name": duty.name})
+            return redirect("services:duties")
+        except DomainError as exc:
+            _form_errors(form, exc)
+            status = _status(exc)
+    return render(request, "services/duty_retire.html", {"form": form, "duty": duty}, status=status)
 
 
 @staff_view

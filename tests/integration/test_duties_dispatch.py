@@ -135,3 +135,40 @@ def test_a_category_code_that_is_not_in_the_taxonomy_is_refused(svc, world, sysa
         )
     assert "category_code" in caught.value.fields
     assert category("UC04").code == "UC04"
+
+
+def test_the_register_reloads_when_a_duty_is_updated_or_retired(svc, world, resident, sysadmin, api):
+    """A refused dispatch becomes allowed after the mapping changes or the duty retires, and the other way round."""
+    appeal = submit(world, resident, code="UC04", text="楼顶加盖。")
+    duty = svc.duties["build_penalty"]  # UC04 → the street's enforcement team
+    assert dispatch_check.dispatch_refusal(appeal, world.department)  # warm: refused
+    # The mapping moves to another category: the dispatch is allowed at once.
+    services_actions.duty_update(actor=sysadmin, duty=duty, category_code="UC02")
+    assert dispatch_check.dispatch_refusal(appeal, world.department) is None
+    rubbish = submit(world, resident, code="UC02")
+    assert "对违法建设的行政处罚" in dispatch_check.dispatch_refusal(rubbish, world.department)
+    # … and back through the API: refused again.
+    assert api(sysadmin).patch(f"/services/duties/{duty.pk}", {"category_code": "UC04"}).status_code == 200
+    assert dispatch_check.dispatch_refusal(rubbish, world.department) is None
+    assert "和平街道综合行政执法队" in dispatch_check.dispatch_refusal(appeal, world.department)
+    # Retired: no longer counts, the dispatch goes through.
+    response = api(sysadmin).post(f"/services/duties/{duty.pk}/retire", {"reason": "划转区城管委"})
+    assert response.status_code == 200, response.content
+    assert dispatch_check.dispatch_refusal(appeal, world.department) is None
+    actions.appeal_dispatch(actor=svc.world.users["dispatcher"], appeal=appeal, department=world.department)
+    assert Appeal.objects.get(pk=appeal.pk).department == world.department
+
+
+def test_a_scheduled_retirement_keeps_the_check_until_its_day(svc, world, resident, sysadmin, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    appeal = submit(world, resident, code="UC04", text="楼顶加盖。")
+    duty = svc.duties["build_penalty"]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    services_actions.duty_retire(actor=sysadmin, duty=duty, reason="机构改革", effective_to=tomorrow)
+    assert dispatch_check.dispatch_refusal(appeal, world.department)  # still in force today (and cached)
+    # On the day itself the cached register is stale by date and reloads without the retired duty.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert dispatch_check.dispatch_refusal(appeal, world.department) is None

@@ -94,6 +94,7 @@ def objs(svc, world, community_worker, street_staff):
         "item": svc.items["elderly"].pk,
         "worker": community_worker.pk,
         "ctype": svc.cert_types["residence"].pk,
+        "duty": svc.duties["build_penalty"].pk,
         "town_supervisor": town_supervisor,
         "street_only": outsider_village,
     }
@@ -175,6 +176,9 @@ ENDPOINTS = [
         "street_staff",
     ),
     ("get", "/services/duty-holder?unit_id={street}&code=UC04", None, "outsider", None),
+    ("get", "/services/duties/{duty}", None, "outsider", None),
+    ("patch", "/services/duties/{duty}", {"name": "x"}, "outsider", "street_staff"),
+    ("post", "/services/duties/{duty}/retire", {"reason": "x"}, "outsider", "street_staff"),
     ("get", "/services/points/{vpoint}/village", None, "street_only", None),
     (
         "post",

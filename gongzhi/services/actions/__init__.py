@@ -21,8 +21,11 @@ from gongzhi.services.actions.applications import (
 )
 from gongzhi.services.actions.bundles import bundle_submit, refresh_bundle
 from gongzhi.services.actions.catalogue import (
+    UNSET,
     bundle_template_create,
     duty_create,
+    duty_retire,
+    duty_update,
     item_create,
     point_create,
     point_update,
@@ -53,6 +56,7 @@ from gongzhi.services.actions.village import (
 )
 
 __all__ = [
+    "UNSET",
     "Delivery",
     "application_accept",
     "application_complete",
@@ -79,6 +83,8 @@ __all__ = [
     "certificate_type_create",
     "custody_record",
     "duty_create",
+    "duty_retire",
+    "duty_update",
     "finance_record",
     "item_create",
     "listing_create",

@@ -8,14 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi import access
 from gongzhi.audit.chain import record
-from gongzhi.lib.errors import InvalidInput
+from gongzhi.lib.errors import Conflict, InvalidInput
 from gongzhi.lib.money import to_money
 from gongzhi.people.models import User
-from gongzhi.services import queries
+from gongzhi.services import dispatch_check, queries
 from gongzhi.services.models import (
     LEVEL_KINDS,
     BundleTemplate,
@@ -339,6 +340,37 @@ def _known_category(code: str) -> bool:
     return routing.category_by_code(code) is not None
 
 
+def _check_duty(
+    errors: dict[str, str],
+    *,
+    unit: Unit,
+    source: str,
+    delegated_from: Unit | None,
+    department: Department | None,
+    category_code: str,
+    kind: str,
+) -> None:
+    """Validate the fields a duty shares between creation and update (adds to errors)."""
+    if kind not in DutyKind.values:
+        errors["kind"] = _("未知的类别。")
+    if source not in DutySource.values:
+        errors["source"] = _("未知的来源。")
+    elif source != DutySource.LAW and delegated_from is None:
+        errors["delegated_from_id"] = _("下放或委托的权力须写明原权力单位。")
+    elif source == DutySource.LAW and delegated_from is not None:
+        errors["delegated_from_id"] = _("法定职责不需要原权力单位。")
+    if delegated_from is not None and delegated_from.pk == unit.pk:
+        errors["delegated_from_id"] = _("原权力单位不能是本单位。")
+    if category_code and not _known_category(category_code):
+        errors["category_code"] = _("诉求分类编码“%(code)s”不存在。") % {"code": category_code[:20]}
+    if (
+        department is not None
+        and not department.jurisdiction.path.startswith(unit.path)
+        and not unit.path.startswith(department.jurisdiction.path)
+    ):
+        errors["department_id"] = _("承办部门的管辖范围与本单位不符。")
+
+
 @transaction.atomic
 def duty_create(
     *,
@@ -366,25 +398,16 @@ def duty_create(
         errors["code"] = _("该单位已登记此事项。")
     name = _text(errors, "name", name, 200)
     legal_basis = _text(errors, "legal_basis", legal_basis, 5000)
-    if kind not in DutyKind.values:
-        errors["kind"] = _("未知的类别。")
-    if source not in DutySource.values:
-        errors["source"] = _("未知的来源。")
-    elif source != DutySource.LAW and delegated_from is None:
-        errors["delegated_from_id"] = _("下放或委托的权力须写明原权力单位。")
-    elif source == DutySource.LAW and delegated_from is not None:
-        errors["delegated_from_id"] = _("法定职责不需要原权力单位。")
-    if delegated_from is not None and delegated_from.pk == unit.pk:
-        errors["delegated_from_id"] = _("原权力单位不能是本单位。")
     category_code = (category_code or "").strip()
-    if category_code and not _known_category(category_code):
-        errors["category_code"] = _("诉求分类编码“%(code)s”不存在。") % {"code": category_code[:20]}
-    if (
-        department is not None
-        and not department.jurisdiction.path.startswith(unit.path)
-        and not unit.path.startswith(department.jurisdiction.path)
-    ):
-        errors["department_id"] = _("承办部门的管辖范围与本单位不符。")
+    _check_duty(
+        errors,
+        unit=unit,
+        source=source,
+        delegated_from=delegated_from,
+        department=department,
+        category_code=category_code,
+        kind=kind,
+    )
     if errors:
         raise InvalidInput(fields=errors)
     duty = Duty.objects.create(
@@ -414,4 +437,157 @@ def duty_create(
             "category_code": category_code,
         },
     )
+    return duty
+
+
+class _Unset:
+    """Marks an argument the caller did not give (None is a value: "no department")."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+# What a decided enforcement case relied on: changing these would rewrite the record the case cites.
+_CITED_FIELDS = ("kind", "source", "legal_basis", "delegated_from", "effective_from")
+
+
+def _cited_by_decided_case(duty: Duty) -> bool:
+    from gongzhi.services.models import EnforcementCase
+    from gongzhi.services.workflow import EnforcementStatus
+
+    return EnforcementCase.objects.filter(
+        duty=duty,
+        status__in=[EnforcementStatus.DECIDED, EnforcementStatus.EXECUTED, EnforcementStatus.CLOSED],
+    ).exists()
+
+
+def _locked_duty(duty: Duty) -> Duty:
+    return (
+        Duty.objects.select_for_update(of=("self",))
+        .select_related("unit", "department", "delegated_from")
+        .get(pk=duty.pk)
+    )
+
+
+def _audit_value(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value
+
+
+@transaction.atomic
+def duty_update(
+    *,
+    actor: Any,
+    duty: Duty,
+    name: Any = UNSET,
+    kind: Any = UNSET,
+    source: Any = UNSET,
+    legal_basis: Any = UNSET,
+    category_code: Any = UNSET,
+    law_area: Any = UNSET,
+    delegated_from: Any = UNSET,
+    delegation_document: Any = UNSET,
+    department: Any = UNSET,
+    effective_from: Any = UNSET,
+) -> Duty:
+    """Change a register entry (the code stays); a retired entry is history and is not edited."""
+    duty = _locked_duty(duty)
+    access.check(actor, "services.duties_manage", duty)
+    if duty.is_retired():
+        raise Conflict(_("该职责已停用，不能修改；如需恢复请重新登记。"), code="duty_retired")
+    errors: dict[str, str] = {}
+    new: dict[str, Any] = {}
+    if name is not UNSET:
+        new["name"] = _text(errors, "name", name, 200)
+    if legal_basis is not UNSET:
+        new["legal_basis"] = _text(errors, "legal_basis", legal_basis, 5000)
+    if kind is not UNSET:
+        new["kind"] = kind
+    if source is not UNSET:
+        new["source"] = source
+    if category_code is not UNSET:
+        new["category_code"] = (category_code or "").strip()
+        if len(new["category_code"]) > 10:
+            errors["category_code"] = _("诉求分类编码“%(code)s”不存在。") % {"code": new["category_code"][:20]}
+    if law_area is not UNSET:
+        new["law_area"] = _text(errors, "law_area", law_area, 40, required=False)
+    if delegation_document is not UNSET:
+        new["delegation_document"] = _text(errors, "delegation_document", delegation_document, 200, required=False)
+    if delegated_from is not UNSET:
+        new["delegated_from"] = delegated_from
+    if department is not UNSET:
+        new["department"] = department
+    if effective_from is not UNSET:
+        if effective_from is None:
+            errors["effective_from"] = _("此项必填。")
+        elif duty.effective_to is not None and effective_from > duty.effective_to:
+            errors["effective_from"] = _("生效日期不能晚于停用日期。")
+        new["effective_from"] = effective_from
+    merged = {
+        "kind": new.get("kind", duty.kind),
+        "source": new.get("source", duty.source),
+        "delegated_from": new.get("delegated_from", duty.delegated_from),
+        "department": new.get("department", duty.department),
+        "category_code": new.get("category_code", "") if "category_code" in new else "",
+    }
+    # A law-based duty drops the delegation fields it no longer needs when the source changes to law.
+    if "source" in new and new["source"] == DutySource.LAW and "delegated_from" not in new:
+        merged["delegated_from"] = None
+        new["delegated_from"] = None
+        new.setdefault("delegation_document", "")
+    if "category_code" in errors:
+        merged["category_code"] = ""
+    _check_duty(errors, unit=duty.unit, **merged)
+    if errors:
+        raise InvalidInput(fields=errors)
+    changes = {
+        field: [_audit_value(getattr(duty, field)), _audit_value(value)]
+        for field, value in new.items()
+        if _audit_value(getattr(duty, field)) != _audit_value(value)
+    }
+    if not changes:
+        return duty
+    cited = [field for field in _CITED_FIELDS if field in changes]
+    if cited and _cited_by_decided_case(duty):
+        message = _("已有执法案件依据该事项作出决定，不能修改其类别、来源、法律依据或日期；请停用后重新登记。")
+        raise Conflict(message, code="duty_cited", fields=dict.fromkeys(cited, message))
+    for field, value in new.items():
+        setattr(duty, field, value)
+    duty.save()
+    record(actor=actor, action="services.duty_update", target=duty, unit=duty.unit, changes=changes)
+    transaction.on_commit(dispatch_check.duties_changed)
+    return duty
+
+
+@transaction.atomic
+def duty_retire(*, actor: Any, duty: Duty, reason: str, effective_to: dt.date | None = None) -> Duty:
+    """Retire a duty from a date (today unless given): from then on it no longer counts; its record stays."""
+    duty = _locked_duty(duty)
+    access.check(actor, "services.duties_manage", duty)
+    today = timezone.localdate()
+    if duty.effective_to is not None:
+        if duty.effective_to <= today:
+            raise Conflict(_("该职责已停用。"), code="duty_retired")
+        raise Conflict(_("该职责已定于%(day)s停用。") % {"day": duty.effective_to.isoformat()}, code="duty_retired")
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason, 300)
+    day = effective_to or today
+    if day < today:
+        errors["effective_to"] = _("停用日期不能早于今天（已生效的记录不能倒签）。")
+    elif day < duty.effective_from:
+        errors["effective_to"] = _("停用日期不能早于生效日期。")
+    if errors:
+        raise InvalidInput(fields=errors)
+    duty.effective_to = day
+    duty.retired_reason = reason
+    duty.save(update_fields=["effective_to", "retired_reason"])
+    record(
+        actor=actor,
+        action="services.duty_retire",
+        target=duty,
+        unit=duty.unit,
+        changes={"effective_to": [None, day], "reason": reason},
+    )
+    transaction.on_commit(dispatch_check.duties_changed)
     return duty
