@@ -474,7 +474,7 @@ def duty_create(request: HttpRequest, payload: s.DutyIn):
     department = Department.objects.filter(pk=payload.department_id).select_related("jurisdiction").first()
     if payload.department_id and department is None:
         raise InvalidInput(fields={"department_id": _("找不到该部门。")})
-    delegated_from = public_unit(payload.delegated_from_id) if payload.delegated_from_id else None
+    delegated_from = _delegating_unit(payload.delegated_from_id)
     data = payload.dict(exclude={"unit_id", "department_id", "delegated_from_id"})
     duty = actions.duty_create(
         actor=actor(request), unit=unit, department=department, delegated_from=delegated_from, **data

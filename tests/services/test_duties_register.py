@@ -341,3 +341,18 @@ def test_bad_page_input_shows_the_form_again_and_writes_nothing(svc, world, sysa
     assert _snapshot(duty) == before
     assert AuditEvent.objects.count() == events
     assert not Duty.objects.filter(code="?").exists()
+
+
+def test_creating_a_duty_from_an_unknown_unit_names_the_original_holder_field(svc, world, api, sysadmin):
+    body = {
+        "unit_id": world.street.pk,
+        "code": "XZ-NEW-1",
+        "name": "新下放事项",
+        "kind": "penalty",
+        "legal_basis": "某法第一条",
+        "source": "delegated",
+        "delegated_from_id": 999999,
+    }
+    count = Duty.objects.count()
+    assert_error(api(sysadmin).post("/services/duties", body), 422, field="delegated_from_id")
+    assert Duty.objects.count() == count
