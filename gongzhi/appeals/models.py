@@ -887,8 +887,8 @@ class DailyCommunityStat(StatCounters):
         return f"{self.day} {self.unit_id} {self.department_id}"
 
 
-class DailyCategoryStat(models.Model):
-    """Daily count of appeals received per reporting unit (street/township) and category (每月一题 candidates)."""
+class _CategoryDay(models.Model):
+    """Appeals received on a day in a unit, per category (the rollups behind 每月一题)."""
 
     ACCESS_UNIT_PATH = "unit_path"
 
@@ -899,24 +899,23 @@ class DailyCategoryStat(models.Model):
     received = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("诉求分类日统计")
-        verbose_name_plural = _("诉求分类日统计")
-        indexes = [models.Index(fields=["day", "unit_path"], name="daily_category_day_unit")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.category_id}"
 
 
-class DailyCommunityCategoryStat(models.Model):
+class DailyCategoryStat(_CategoryDay):
+    """Daily count of appeals received per reporting unit (street/township) and category (每月一题 candidates)."""
+
+    class Meta:
+        verbose_name = _("诉求分类日统计")
+        verbose_name_plural = _("诉求分类日统计")
+        indexes = [models.Index(fields=["day", "unit_path"], name="daily_category_day_unit")]
+
+
+class DailyCommunityCategoryStat(_CategoryDay):
     """Daily count of appeals received per community/village and category (a street's communities' themes)."""
-
-    ACCESS_UNIT_PATH = "unit_path"
-
-    day = models.DateField()
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
-    unit_path = models.CharField(max_length=255)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
-    received = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("诉求社区分类日统计")
@@ -929,9 +928,6 @@ class DailyCommunityCategoryStat(models.Model):
             ),
             models.Index(fields=["day"], name="daily_community_category_day"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.unit_id} {self.category_id}"
 
 
 class RollupRun(models.Model):

@@ -108,34 +108,9 @@ def office_of(actor: Any, appeal: Appeal) -> str:
     return Unit.objects.filter(pk=best[1]).values_list("name", flat=True).first() or _("工作人员")
 
 
-def event(
-    appeal: Appeal,
-    kind: str,
-    *,
-    actor: Any,
-    comment: str = "",
-    is_public: bool = True,
-    department: Department | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    data: dict[str, Any] | None = None,
-    label: str | None = None,
-    at: dt.datetime | None = None,
-) -> AppealEvent:
-    """Append one line to the appeal's timeline."""
-    row = event_row(
-        appeal,
-        kind,
-        actor=actor,
-        comment=comment,
-        is_public=is_public,
-        department=department,
-        from_status=from_status,
-        to_status=to_status,
-        data=data,
-        label=label,
-        at=at,
-    )
+def event(appeal: Appeal, kind: str, *, actor: Any, **fields: Any) -> AppealEvent:
+    """Append one line to the appeal's timeline (fields as for event_row)."""
+    row = event_row(appeal, kind, actor=actor, **fields)
     row.save(force_insert=True)
     return row
 
