@@ -403,24 +403,6 @@ def bundle_detail(request: HttpRequest, bundle_id: int):
 # --- duties register -----------------------------------------------------------------------------
 
 
-def _duty_department(pk: Any) -> Department | None:
-    if pk is None:
-        return None
-    department = Department.objects.filter(pk=pk).select_related("jurisdiction").first()
-    if department is None:
-        raise InvalidInput(fields={"department_id": _("找不到该部门。")})
-    return department
-
-
-def _delegating_unit(pk: Any) -> Unit | None:
-    if pk is None:
-        return None
-    unit = Unit.objects.active().filter(pk=pk).first()
-    if unit is None:
-        raise InvalidInput(fields={"delegated_from_id": _("找不到该单位。")})
-    return unit
-
-
 @router.get("/services/duties", response={200: list[s.DutyOut], **ERRORS})
 def duty_list(
     request: HttpRequest,
@@ -452,9 +434,9 @@ def duty_update(request: HttpRequest, duty_id: int, payload: s.DutyUpdateIn):
     duty = queries.access_duty(actor(request), duty_id)
     data = payload.dict(exclude_unset=True)
     if "department_id" in data:
-        data["department"] = _duty_department(data.pop("department_id"))
+        data["department"] = queries.duty_department(data.pop("department_id"))
     if "delegated_from_id" in data:
-        data["delegated_from"] = _delegating_unit(data.pop("delegated_from_id"))
+        data["delegated_from"] = queries.delegating_unit(data.pop("delegated_from_id"))
     duty = actions.duty_update(actor=actor(request), duty=duty, **data)
     return queries.access_duty(actor(request), duty.pk)
 
@@ -471,10 +453,8 @@ def duty_retire(request: HttpRequest, duty_id: int, payload: s.DutyRetireIn):
 @router.post("/services/duties", response={201: s.DutyOut, **ERRORS})
 def duty_create(request: HttpRequest, payload: s.DutyIn):
     unit = access_unit(actor(request), payload.unit_id, perm="services.duties_view")
-    department = Department.objects.filter(pk=payload.department_id).select_related("jurisdiction").first()
-    if payload.department_id and department is None:
-        raise InvalidInput(fields={"department_id": _("找不到该部门。")})
-    delegated_from = _delegating_unit(payload.delegated_from_id)
+    department = queries.duty_department(payload.department_id)
+    delegated_from = queries.delegating_unit(payload.delegated_from_id)
     data = payload.dict(exclude={"unit_id", "department_id", "delegated_from_id"})
     duty = actions.duty_create(
         actor=actor(request), unit=unit, department=department, delegated_from=delegated_from, **data

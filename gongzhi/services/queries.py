@@ -10,9 +10,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi import access
-from gongzhi.lib.errors import NotFound
+from gongzhi.lib.errors import InvalidInput, NotFound
 from gongzhi.lib.pagination import Page, keyset_page
 from gongzhi.services.models import (
     Application,
@@ -37,7 +38,7 @@ from gongzhi.services.models import (
     ServicePoint,
 )
 from gongzhi.services.workflow import ApplicationStatus
-from gongzhi.units.models import Unit
+from gongzhi.units.models import Department, Unit
 
 # --- duties register: the query other apps use --------------------------------------------------
 
@@ -670,3 +671,26 @@ def cases_of_appeal(actor: Any, appeal: Any) -> list[EnforcementCase]:
         return []
     qs = EnforcementCase.objects.filter(appeal=appeal).select_related("team").order_by("-registered_at", "-id")
     return list(access.scope(actor, "services.enforcement_view", qs))
+
+
+# --- the duties register's references (API and pages) ----------------------------------------------
+
+
+def duty_department(pk: Any, *, field: str = "department_id") -> Department | None:
+    """The department a duty names (None when none is given); an unknown id is an error on that field."""
+    if not pk:
+        return None
+    department = Department.objects.filter(pk=pk, is_active=True).select_related("jurisdiction").first()
+    if department is None:
+        raise InvalidInput(fields={field: _("找不到该部门。")})
+    return department
+
+
+def delegating_unit(pk: Any, *, field: str = "delegated_from_id") -> Unit | None:
+    """The unit a delegated power came from (None when none is given); an unknown id is an error on that field."""
+    if not pk:
+        return None
+    unit = Unit.objects.active().filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(fields={field: _("找不到该单位。")})
+    return unit

@@ -897,16 +897,8 @@ def _duty_form(request: HttpRequest, duty: Duty | None) -> forms.DutyForm:
 def _duty_fields(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the form's ids into objects for the actions (a vanished id is a field error)."""
     fields = dict(data)
-    fields["department"] = None
-    dept_id = data.get("department") or None
-    if dept_id:
-        fields["department"] = Department.objects.filter(pk=dept_id, is_active=True).first()
-        if fields["department"] is None:
-            raise InvalidInput(fields={"department": _("找不到该部门。")})
-    origin_id = data.get("delegated_from") or None
-    fields["delegated_from"] = Unit.objects.active().filter(pk=origin_id).first() if origin_id else None
-    if origin_id and fields["delegated_from"] is None:
-        raise InvalidInput(fields={"delegated_from": _("找不到该单位。")})
+    fields["department"] = queries.duty_department(data.get("department"), field="department")
+    fields["delegated_from"] = queries.delegating_unit(data.get("delegated_from"), field="delegated_from")
     return fields
 
 
@@ -921,10 +913,10 @@ def duty_new(request: HttpRequest) -> HttpResponse:
     access.check_any(request.user, "services.duties_manage")
     form = _duty_form(request, None)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not form.is_valid():
+        status = 422
+    elif request.method == "POST":
         try:
-            if not form.is_valid():
-                raise InvalidInput(fields=form.errors)
             d = _duty_fields(form.cleaned_data)
             unit = access_unit(request.user, d.pop("unit"), perm="services.duties_manage")
             duty = actions.duty_create(actor=request.user, unit=unit, **d)
@@ -944,10 +936,10 @@ def duty_edit(request: HttpRequest, duty_id: int) -> HttpResponse:
     access.check(request.user, "services.duties_manage", duty)
     form = _duty_form(request, duty)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not form.is_valid():
+        status = 422
+    elif request.method == "POST":
         try:
-            if not form.is_valid():
-                raise InvalidInput(fields=form.errors)
             actions.duty_update(actor=request.user, duty=duty, **_duty_fields(form.cleaned_data))
             messages.success(request, _("已保存。"))
             return redirect("services:duties")
@@ -967,10 +959,10 @@ def duty_retire(request: HttpRequest, duty_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial={"effective_to": timezone.localdate()}
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not form.is_valid():
+        status = 422
+    elif request.method == "POST":
         try:
-            if not form.is_valid():
-                raise InvalidInput(fields=form.errors)
             actions.duty_retire(actor=request.user, duty=duty, **form.cleaned_data)
             messages.success(request, _("已停用职责“%(name)s”。") % {"name": duty.name})
             return redirect("services:duties")

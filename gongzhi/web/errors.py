@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -54,5 +55,7 @@ def apply_form_errors(form: Any, exc: DomainError) -> None:
         return
     for name, messages in exc.fields.items():
         target = name if name in form.fields else None
+        shown = form.errors.get(target or NON_FIELD_ERRORS, [])  # a form's own errors raised again show once
         for message in messages:
-            form.add_error(target, message)
+            if message not in shown:
+                form.add_error(target, message)
