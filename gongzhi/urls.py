@@ -14,8 +14,9 @@ admin.site.site_header = _("共治 · 系统后台")
 admin.site.site_title = _("共治")
 
 urlpatterns = [
-    path("", include("gongzhi.web.urls")),
+    # The API first: resolving /api/v1/… then tries no web pattern (integrations call it the most).
     path("api/v1/", api.urls),
+    path("", include("gongzhi.web.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -209,9 +209,9 @@ def _by_token(request: HttpRequest) -> bool:
 
 def access_unit_public(unit_id: int) -> Any:
     """Units are public (residents pick where a problem is); staff reach is checked by the action."""
-    from gongzhi.units.models import Unit
+    from gongzhi.units.queries import unit_by_id
 
-    unit = Unit.objects.filter(pk=unit_id).first()
+    unit = unit_by_id(unit_id)
     if unit is None:
         raise InvalidInput(fields={"unit_id": _("找不到该单位。")})
     return unit

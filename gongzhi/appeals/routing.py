@@ -18,19 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
+from gongzhi.lib.localcache import SharedVersion
 
 DispatchCheck = Callable[[Any, Any], "str | None"]
 _checks: list[DispatchCheck] = []
 
 _CACHE_KEY = "appeals:routing-version"
 _CACHE_SECONDS = 30
-# How often a process asks the shared cache whether another process changed the rules. Intake reads the
-# snapshot several times per appeal; asking every time cost a cache read (a file read by default) each.
-_VERSION_CHECK_SECONDS = 1.0
+# Intake reads the snapshot several times per appeal: the shared version is asked at most once a second.
+_version = SharedVersion(_CACHE_KEY)
 _lock = threading.Lock()
 _snapshot: Snapshot | None = None
-_version_seen: tuple[float, Any] | None = None  # (when it was read, the version)
 
 
 def register_dispatch_check(check: DispatchCheck) -> None:
@@ -80,26 +78,25 @@ class Snapshot:
     attributes: dict[int, list[Any]]
     # Department id -> its active handlers, filled on demand while the snapshot lives (for notifications).
     handlers: dict[int, list[Any]] = field(default_factory=dict)
+    # Category path -> the rules on exactly that category (an appeal looks up its category's ancestors).
+    by_category: dict[str, list[RuleView]] = field(default_factory=dict)
+    steplen: int = 4
 
 
 def rules_changed() -> None:
     """Tell every process that rules, categories or departments changed (this one at once, others soon)."""
-    global _snapshot, _version_seen
+    global _snapshot
     with _lock:
         _snapshot = None
-        _version_seen = None
-    try:
-        cache.incr(_CACHE_KEY)
-    except ValueError:
-        cache.set(_CACHE_KEY, 1, None)
+    _version.bump()
 
 
 def forget_local() -> None:
     """Drop this process's snapshot and remembered version (tests start each case from the database)."""
-    global _snapshot, _version_seen
+    global _snapshot
     with _lock:
         _snapshot = None
-        _version_seen = None
+    _version.forget()
 
 
 def _load(version: Any, now: float) -> Snapshot:
@@ -116,25 +113,19 @@ def _load(version: Any, now: float) -> Snapshot:
     attributes: dict[int, list[Any]] = {}
     for attribute in CategoryAttribute.objects.filter(is_active=True).order_by("category_id", "order"):
         attributes.setdefault(attribute.category_id, []).append(attribute)
-    return Snapshot(version, now, rules, departments, categories, attributes)
-
-
-def _shared_version(now: float) -> Any:
-    """Return the rules version other processes announced, read from the shared cache at most once a second."""
-    global _version_seen
-    seen = _version_seen
-    if seen is not None and now - seen[0] < _VERSION_CHECK_SECONDS:
-        return seen[1]
-    version = cache.get(_CACHE_KEY)
-    _version_seen = (now, version)
-    return version
+    by_category: dict[str, list[RuleView]] = {}
+    for rule in rules:
+        by_category.setdefault(rule.category_path, []).append(rule)
+    return Snapshot(
+        version, now, rules, departments, categories, attributes, by_category=by_category, steplen=Category.steplen
+    )
 
 
 def snapshot() -> Snapshot:
     """Return the cached snapshot, reloaded every 30 s and within a second of another process's change."""
     global _snapshot
     now = time.monotonic()
-    version = _shared_version(now)
+    version = _version.current(now)
     with _lock:
         current = _snapshot
     if current is not None and current.version == version and now - current.loaded < _CACHE_SECONDS:
@@ -165,10 +156,13 @@ def attributes_of(category_id: int) -> list[Any]:
 
 def matching_rules(*, category_path: str, unit_path: str) -> list[RuleView]:
     """Return the rules that cover a category and a unit, best first."""
+    current = snapshot()
+    step = current.steplen
     found = [
         rule
-        for rule in active_rules()
-        if category_path.startswith(rule.category_path) and unit_path.startswith(rule.unit_path)
+        for end in range(step, len(category_path) + 1, step)  # the category and each of its ancestors
+        for rule in current.by_category.get(category_path[:end], ())
+        if unit_path.startswith(rule.unit_path)
     ]
     return sorted(found, key=lambda r: r.rank, reverse=True)
 

@@ -20,13 +20,22 @@ def contains_html(text: str) -> bool:
     return bool(_HTML.search(text))
 
 
-def _jieba():  # type: ignore[no-untyped-def]
-    with _jieba_lock:
-        import jieba
+_loaded = None
 
-        jieba.setLogLevel(60)
-        jieba.initialize()
-        return jieba
+
+def _jieba():  # type: ignore[no-untyped-def]
+    """Return jieba with its dictionary loaded (once per process; quiet about it)."""
+    global _loaded
+    if _loaded is not None:
+        return _loaded
+    with _jieba_lock:
+        if _loaded is None:
+            import jieba
+
+            jieba.setLogLevel(60)
+            jieba.initialize()
+            _loaded = jieba
+        return _loaded
 
 
 @lru_cache(maxsize=2048)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from gongzhi.audit.models import AuditChainHead, AuditEvent
+from gongzhi.lib import inserts
 from gongzhi.web.request_context import current_ip
 
 GENESIS = "0" * 64
@@ -115,12 +115,23 @@ def record(
 
 
 def _locked_head() -> AuditChainHead:
-    """Return the chain head, locked until the caller's transaction ends (every append waits here)."""
-    try:
-        return AuditChainHead.objects.select_for_update().get(pk=1)
-    except AuditChainHead.DoesNotExist:
+    """Return the chain head, locked until the caller's transaction ends (every append waits here).
+
+    Every action runs this: it is one plain statement rather than a queryset compiled each time.
+    """
+    sql = f"SELECT seq, hash FROM {AuditChainHead._meta.db_table} WHERE id = 1"  # noqa: S608 - the model's table
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         return head
+    head = AuditChainHead(pk=1, seq=row[0], hash=row[1])
+    head._state.adding = False
+    head._state.db = connection.alias
+    return head
 
 
 def _append(event: AuditEvent, head: AuditChainHead) -> None:
@@ -130,17 +141,13 @@ def _append(event: AuditEvent, head: AuditChainHead) -> None:
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
         return
-    query = InsertQuery(AuditEvent)
-    query.insert_values([f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key], [event])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [AuditEvent._meta.pk]
-    [(insert, params)] = compiler.as_sql()
+    insert, _fields = inserts.statement(AuditEvent)
     with connection.cursor() as cursor:
-        # Django's own INSERT for the model and the model's table name; every value is a parameter.
+        # The model's INSERT … RETURNING id and the head's table name; every value is a parameter.
         head_table = AuditChainHead._meta.db_table
         sql = f"WITH appended AS ({insert}) UPDATE {head_table} SET seq = %s, hash = %s WHERE id = 1 "  # noqa: S608
         sql += "RETURNING (SELECT id FROM appended)"
-        cursor.execute(sql, [*params, event.seq, event.hash])
+        cursor.execute(sql, [*inserts.params(event), event.seq, event.hash])
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = connection.alias

@@ -77,11 +77,17 @@ def _keys() -> tuple[tuple[str, bytes], ...]:
     return _parse_keys(settings.FIELD_KEYS_RAW)
 
 
+@lru_cache(maxsize=8)
+def _aead(key: bytes) -> AESGCM:
+    """Return the cipher of a key (made once; every call takes its own nonce, so it is shared safely)."""
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str) -> str:
     """Encrypt a string with the current field key."""
     key_id, key = _keys()[0]
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), key_id.encode())
+    sealed = _aead(key).encrypt(nonce, plaintext.encode("utf-8"), key_id.encode())
     return f"{PREFIX}:{key_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
@@ -97,7 +103,7 @@ def decrypt(token: str) -> str:
         if candidate_id == key_id:
             try:
                 raw = base64.urlsafe_b64decode(payload.encode())
-                return AESGCM(key).decrypt(raw[:12], raw[12:], key_id.encode()).decode("utf-8")
+                return _aead(key).decrypt(raw[:12], raw[12:], key_id.encode()).decode("utf-8")
             except (InvalidTag, ValueError):
                 # Tampered, truncated, or written under another secret with the same id.
                 raise ValueError(f"the value does not decrypt with key {key_id!r}") from None

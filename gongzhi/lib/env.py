@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -142,8 +143,15 @@ def database_from_url(name: str, url: str, *, sqlite_default: Path) -> dict:
             port = parsed.port
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port in {url!r}") from None
-        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        options: dict[str, Any] = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
         conn_max_age = options.pop("conn_max_age", "60")
+        # Parameters travel apart from the statement (no quoting in Python; repeated statements are prepared
+        # by psycopg after five uses): ?server_side_binding=false turns it off, e.g. behind PgBouncer in
+        # transaction mode.
+        binding = str(options.pop("server_side_binding", "true")).lower()
+        if binding not in _TRUE | _FALSE - {""}:
+            raise ImproperlyConfigured(f"{name}: server_side_binding must be true or false, got {binding!r}")
+        options["server_side_binding"] = binding in _TRUE
         try:
             max_age = int(conn_max_age)
         except ValueError:

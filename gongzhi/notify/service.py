@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
-from gongzhi.lib import crypto
+from gongzhi.lib import crypto, inserts
 from gongzhi.notify.models import Delivery, Notification
 
 # Set while synthetic data is loaded (the demo): nobody is behind its addresses, so nothing goes out.
@@ -69,7 +69,7 @@ def send(
             url=url,
         )
         created.append(note)
-    Notification.objects.bulk_create(created)
+    inserts.insert(created)
     if _outside_channels_off.get():
         email = sms = False
     for note in created:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi import access
 from gongzhi.audit.chain import record
 from gongzhi.lib.errors import Conflict, InvalidInput
+from gongzhi.units import queries
 from gongzhi.units.models import (
     ALLOWED_PARENTS,
     ORG_ALLOWED_PARENTS,
@@ -232,6 +233,7 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit, reason: str = "") -> 
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     _rewrite_paths(old_path, unit.path)
+    queries.units_changed()  # the tree's move rewrites paths with UPDATEs, which send no signals
     UnitChange.objects.create(
         unit=unit,
         kind=UnitChange.Kind.MOVED,

@@ -4,10 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from gongzhi import access
+from gongzhi.lib.localcache import LocalCache
 from gongzhi.units.models import Department, Organization, Unit
+
+# Units change rarely and are read on every appeal: each process keeps the ones it read (every change
+# announces itself, so the ten minutes are only a backstop).
+_by_id = LocalCache("units:version", seconds=600)
+
+
+def unit_by_id(pk: int) -> Unit | None:
+    """Return a unit by id, open or closed, or None (no scope: units are public; callers check reach).
+
+    The instance is this process's shared copy, dropped everywhere within a second of any unit being
+    saved, moved or deleted: read it, never change it.
+    """
+    return _by_id.get(int(pk), lambda: Unit.objects.filter(pk=pk).first())
+
+
+def units_changed(**_kwargs: Any) -> None:
+    """Drop the kept units in every process (a signal receiver; unit_move calls it after rewriting paths)."""
+    _by_id.changed()
+    # Another process may reload between this write and its commit; announce again once it is visible.
+    transaction.on_commit(_by_id.version.bump)
+
+
+def forget_local() -> None:
+    _by_id.forget_local()
 
 
 def units_visible(actor: Any, perm: str = "units.view") -> QuerySet[Unit]:

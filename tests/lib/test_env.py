@@ -113,6 +113,7 @@ def test_writable_dir_creates_and_refuses(setenv, tmp_path):
         ("postgres://u@h:5432/", "must name a database"),
         ("postgres://u@h:99999/db", "invalid port"),
         ("postgres://u@h/db?conn_max_age=soon", "conn_max_age must be an integer"),
+        ("postgres://u@h/db?server_side_binding=maybe", "server_side_binding must be true or false"),
     ],
 )
 def test_database_urls_are_checked(url, message):
@@ -135,7 +136,13 @@ def test_a_postgres_url_becomes_a_database_entry():
         "db.internal",
         "6432",
     )
-    assert entry["CONN_MAX_AGE"] == 0 and entry["OPTIONS"] == {"sslmode": "require"}
+    assert entry["CONN_MAX_AGE"] == 0
+    # Server-side parameter binding by default (prepared statements); a URL may turn it off.
+    assert entry["OPTIONS"] == {"sslmode": "require", "server_side_binding": True}
+    pooled = env.database_from_url(
+        "DATABASE_URL", "postgres://gz@pooler/gongzhi?server_side_binding=false", sqlite_default=Path("x.db")
+    )
+    assert pooled["OPTIONS"] == {"server_side_binding": False}
 
 
 def test_a_sqlite_url_uses_wal_mode(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from gongzhi import access
 from gongzhi.audit.models import AuditEvent
@@ -397,3 +398,22 @@ def test_closing_and_reopening_need_the_manage_permission(world, community_head)
         actions.unit_close(actor=community_head, unit=world.grid)
     with pytest.raises(Forbidden):
         actions.unit_reopen(actor=community_head, unit=world.grid)
+
+
+def test_the_kept_copy_of_a_unit_follows_saves_and_moves(world, district_admin):
+    """Intake reads units from a per-process copy: a rename, a closure or a move is seen at once."""
+    from gongzhi.units import queries
+
+    kept = queries.unit_by_id(world.community.pk)
+    assert kept.path == world.community.path
+    assert queries.unit_by_id(world.community.pk) is kept  # no second read
+    grid_before = queries.unit_by_id(world.grid.pk).path
+    actions.unit_update(actor=district_admin, unit=world.community, name="新名字社区")
+    assert queries.unit_by_id(world.community.pk).name == "新名字社区"
+    moved = actions.unit_move(actor=district_admin, unit=world.community, new_parent=world.other_street)
+    assert queries.unit_by_id(world.community.pk).path == moved.path != kept.path
+    grid_after = queries.unit_by_id(world.grid.pk).path
+    assert grid_after.startswith(moved.path) and grid_after != grid_before
+    actions.unit_close(actor=district_admin, unit=world.grid)
+    assert queries.unit_by_id(world.grid.pk).valid_to == timezone.localdate()
+    assert queries.unit_by_id(10**9) is None
