@@ -14,6 +14,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -91,26 +92,29 @@ def record(
     if unit is None and isinstance(target, models.Model):
         unit = _unit_of(target)
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    # No savepoint: an append that fails fails the caller's transaction anyway (and a savepoint costs two
-    # round trips, one of them while the head is locked).
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor=actor_obj,
+        actor_name=(str(actor_obj) if actor_obj else (str(actor) if isinstance(actor, str) else "system"))[:150],
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        unit=unit,
+        changes=normalize(changes),
+        ip=ip if ip is not None else current_ip(),
+    )
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(event)
+        return event
+    # No savepoint: an append that fails fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
-        event = AuditEvent(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor=actor_obj,
-            actor_name=(str(actor_obj) if actor_obj else (str(actor) if isinstance(actor, str) else "system"))[:150],
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            target_label=target_label,
-            unit=unit,
-            changes=normalize(changes),
-            ip=ip if ip is not None else current_ip(),
-            prev_hash=head.hash,
-        )
+        event.seq, event.prev_hash = head.seq + 1, head.hash
         event.hash = compute_hash(event)
-        _append(event, head)
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
     return event
 
 
@@ -134,24 +138,71 @@ def _locked_head() -> AuditChainHead:
     return head
 
 
-def _append(event: AuditEvent, head: AuditChainHead) -> None:
-    """Insert the event and move the head to it; on PostgreSQL in one statement (one round trip under the lock)."""
-    if connection.vendor != "postgresql":
-        event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
-        return
-    insert, _fields = inserts.statement(AuditEvent)
+def canonical_parts(event: AuditEvent) -> tuple[str, str]:
+    """Return (before, after) with canonical(event) == before + prev_hash + '","seq":' + seq + after.
+
+    The keys are sorted and "prev_hash" and "seq" are next to each other, so the database can complete
+    the canonical text with the head it locks (see ``_append_in_one_statement``).
+    """
+    body = json.loads(canonical(event))
+    keys = sorted(body)
+    if keys.index("seq") != keys.index("prev_hash") + 1:
+        raise AssertionError("the canonical form no longer keeps prev_hash and seq together")
+    dump = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
+    first = json.dumps({k: body[k] for k in keys if k < "prev_hash"}, **dump)  # type: ignore[arg-type]
+    last = json.dumps({k: body[k] for k in keys if k > "seq"}, **dump)  # type: ignore[arg-type]
+    return first[:-1] + ',"prev_hash":"', "," + last[1:]
+
+
+@cache
+def _append_sql() -> tuple[str, tuple[models.Field, ...]]:
+    """The PostgreSQL append: lock the head, insert the event hashed in the database, move the head.
+
+    Returns the statement and the fields whose values are parameters, in order (the hash field stands
+    for the two pieces of canonical text the database joins around the locked head's hash and number).
+    """
+    _insert, fields = inserts.statement(AuditEvent)
+    q = connection.ops.quote_name
+    head, table = q(AuditChainHead._meta.db_table), q(AuditEvent._meta.db_table)
+    digest = "encode(sha256(convert_to(%s || h.hash || '\",\"seq\":' || (h.seq + 1)::text || %s, 'UTF8')), 'hex')"
+    computed = {"seq": "h.seq + 1", "prev_hash": "h.hash", "hash": digest}
+    columns = ", ".join(q(f.column) for f in fields)
+    values = ", ".join(computed.get(f.attname, "%s") for f in fields)
+    sql = (
+        f"WITH h AS (SELECT seq, hash FROM {head} WHERE id = 1 FOR UPDATE), "  # noqa: S608 - model tables only
+        f"e AS (INSERT INTO {table} ({columns}) SELECT {values} FROM h RETURNING id, seq, prev_hash, hash) "
+        f"UPDATE {head} SET seq = e.seq, hash = e.hash FROM e WHERE {head}.id = 1 "
+        "RETURNING e.id, e.seq, e.prev_hash, e.hash"
+    )
+    return sql, tuple(f for f in fields if f.attname not in {"seq", "prev_hash"})
+
+
+def _append_in_one_statement(event: AuditEvent) -> None:
+    """Append on PostgreSQL in one statement that takes the head lock itself (held until commit).
+
+    The canonical text is built here with the head's hash and number left out; the database fills them
+    in from the row it has just locked and hashes it (sha256), so no round trip and no Python runs while
+    the lock is held before the commit. ``verify()`` recomputes every hash in Python.
+    """
+    sql, fields = _append_sql()
+    event.seq, event.prev_hash = 0, ""
+    before, after = canonical_parts(event)
+    params: list[Any] = []
+    for field in fields:
+        if field.attname == "hash":
+            params += [before, after]
+        else:
+            params.append(field.get_db_prep_save(field.pre_save(event, True), connection=connection))
     with connection.cursor() as cursor:
-        # The model's INSERT … RETURNING id and the head's table name; every value is a parameter.
-        head_table = AuditChainHead._meta.db_table
-        sql = f"WITH appended AS ({insert}) UPDATE {head_table} SET seq = %s, hash = %s WHERE id = 1 "  # noqa: S608
-        sql += "RETURNING (SELECT id FROM appended)"
-        cursor.execute(sql, [*inserts.params(event), event.seq, event.hash])
-        event.pk = cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:  # a database without its head row yet: make it, then append
+            AuditChainHead.objects.get_or_create(pk=1)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    event.pk, event.seq, event.prev_hash, event.hash = row
     event._state.adding = False
     event._state.db = connection.alias
-    head.seq, head.hash = event.seq, event.hash
 
 
 def _unit_of(target: models.Model) -> Any:

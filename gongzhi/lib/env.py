@@ -145,13 +145,20 @@ def database_from_url(name: str, url: str, *, sqlite_default: Path) -> dict:
             raise ImproperlyConfigured(f"{name} has an invalid port in {url!r}") from None
         options: dict[str, Any] = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
         conn_max_age = options.pop("conn_max_age", "60")
-        # Parameters travel apart from the statement (no quoting in Python; repeated statements are prepared
-        # by psycopg after five uses): ?server_side_binding=false turns it off, e.g. behind PgBouncer in
-        # transaction mode.
+        # Parameters travel apart from the statement (no quoting in Python) and psycopg prepares a statement
+        # from its fifth use (no parse and plan each time): ?server_side_binding=false turns both off, e.g.
+        # behind PgBouncer in transaction mode; ?prepare_threshold=N|none tunes the second.
         binding = str(options.pop("server_side_binding", "true")).lower()
         if binding not in _TRUE | _FALSE - {""}:
             raise ImproperlyConfigured(f"{name}: server_side_binding must be true or false, got {binding!r}")
         options["server_side_binding"] = binding in _TRUE
+        threshold = str(options.pop("prepare_threshold", "5" if binding in _TRUE else "none")).lower()
+        if threshold in {"none", "off", "false"}:
+            options["prepare_threshold"] = None
+        elif threshold.isdigit():
+            options["prepare_threshold"] = int(threshold)
+        else:
+            raise ImproperlyConfigured(f"{name}: prepare_threshold must be a count or none, got {threshold!r}")
         try:
             max_age = int(conn_max_age)
         except ValueError:

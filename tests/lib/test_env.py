@@ -114,6 +114,7 @@ def test_writable_dir_creates_and_refuses(setenv, tmp_path):
         ("postgres://u@h:99999/db", "invalid port"),
         ("postgres://u@h/db?conn_max_age=soon", "conn_max_age must be an integer"),
         ("postgres://u@h/db?server_side_binding=maybe", "server_side_binding must be true or false"),
+        ("postgres://u@h/db?prepare_threshold=often", "prepare_threshold must be a count or none"),
     ],
 )
 def test_database_urls_are_checked(url, message):
@@ -138,11 +139,11 @@ def test_a_postgres_url_becomes_a_database_entry():
     )
     assert entry["CONN_MAX_AGE"] == 0
     # Server-side parameter binding by default (prepared statements); a URL may turn it off.
-    assert entry["OPTIONS"] == {"sslmode": "require", "server_side_binding": True}
+    assert entry["OPTIONS"] == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
     pooled = env.database_from_url(
         "DATABASE_URL", "postgres://gz@pooler/gongzhi?server_side_binding=false", sqlite_default=Path("x.db")
     )
-    assert pooled["OPTIONS"] == {"server_side_binding": False}
+    assert pooled["OPTIONS"] == {"server_side_binding": False, "prepare_threshold": None}
 
 
 def test_a_sqlite_url_uses_wal_mode(tmp_path):
