@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import random
 import re
+import resource
 import secrets
 import signal
 import statistics
@@ -106,21 +107,47 @@ def _worker(args: tuple) -> tuple[int, list[float], dict[int, int]]:
     return len(latencies), latencies, statuses
 
 
+def cpu_seconds(marker: str) -> float:
+    """Return the CPU time (user + system) of every process whose command line contains the marker (Linux)."""
+    total = 0
+    for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if marker.encode() not in handle.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
 def load(kind: str, path: str, *, seconds: float, processes: int, threads: int, headers: dict, payloads=None) -> dict:
-    """Run the load and return throughput and latency percentiles."""
+    """Run the load; return throughput, latency percentiles and the CPU per request of each side."""
+    server0, database0 = cpu_seconds("gunicorn"), cpu_seconds("postgres:")
+    client0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with multiprocessing.Pool(processes) as pool:
         results = pool.map(_worker, [(kind, seconds, threads, headers, payloads or [], path)] * processes)
     elapsed = time.monotonic() - started
+    client1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server1, database1 = cpu_seconds("gunicorn"), cpu_seconds("postgres:")
     latencies = [v for _n, values, _s in results for v in values]
     statuses: dict[int, int] = {}
     for _n, _values, codes in results:
         for code, n in codes.items():
             statuses[code] = statuses.get(code, 0) + n
     ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
+    client = (client1.ru_utime + client1.ru_stime) - (client0.ru_utime + client0.ru_stime)
+    per = 1000 / max(len(latencies), 1)
     return {
         "requests": len(latencies),
         "ok": ok,
+        "cpu_ms": (per * (server1 - server0), per * (database1 - database0), per * client),
+        "cores": ((server1 - server0) + (database1 - database0) + client) / elapsed,
         "statuses": statuses,
         "rate": ok / max(elapsed - 0.5, 0.001),
         "p50": percentile(latencies, 50),
@@ -292,6 +319,15 @@ def report(name: str, result: dict, target: str = "") -> None:
     )
 
 
+def cpu(name: str, result: dict) -> None:
+    """Print where the CPU went per request: the app server, PostgreSQL and this load generator."""
+    server, database, client = result["cpu_ms"]
+    print(
+        f"  CPU per request: gunicorn {server:.2f} ms, PostgreSQL {database:.2f} ms, load generator {client:.2f} ms"
+        f" ({result['cores']:.2f} of {os.cpu_count()} cores busy)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20)
@@ -321,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         trivial = load("get", "/healthz", headers={}, **common)
         report("trivial GET /healthz", trivial)
+        cpu("trivial GET /healthz", trivial)
         posted = load("intake", "/api/v1/appeals", headers=intake, payloads=payloads, **common)
         ratio = posted["rate"] / trivial["rate"] if trivial["rate"] else 0.0
         report(
@@ -329,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(ratio {ratio:.2f}; targets ≥{TARGETS['intake_rate']:.0f}/s, p99 ≤{TARGETS['intake_p99_ms']:.0f} ms, "
             f"ratio ≥{TARGETS['intake_ratio']})",
         )
+        cpu("intake POST /api/v1/appeals", posted)
         first = sequential("/api/v1/appeals?limit=50", street, count=200)
         report("street work list, first page", first, f"(target p95 ≤{TARGETS['list_p95_ms']:.0f} ms)")
         open_first = sequential("/api/v1/appeals?limit=50&open=true", street, count=200)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from gongzhi.deliberation.models import BodyLevel, BodyMember
@@ -24,7 +25,7 @@ def _open(election, actor):
 
 def test_adult_residents_on_election_day_who_have_not_moved_out_make_the_roll(world, body, community_worker):
     election = make_election(community_worker, body)
-    day = election.voting_starts_at.date()
+    day = timezone.localdate(election.voting_starts_at)  # election day is a local date (as the code counts it)
     turns_18_on_the_day = make_resident(world.grid, "刚满十八", birth_date=day.replace(year=day.year - 18))
     turns_18_next_day = make_resident(
         world.grid, "差一天", birth_date=day.replace(year=day.year - 18) + dt.timedelta(days=1)
