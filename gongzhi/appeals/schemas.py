@@ -23,6 +23,7 @@ from gongzhi.appeals.models import (
     WhistleRating,
     WhistleSummons,
 )
+from gongzhi.appeals.workflow import Status
 from gongzhi.lib.schemas import Input
 
 _MOBILE_LIKE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -243,7 +244,8 @@ class AppealCreateIn(Input):
 
 
 def _status_label(obj: Appeal) -> str:
-    return str(obj.get_status_display())
+    # One label translated (get_status_display() translates every choice to look one up).
+    return str(Status(obj.status).label) if obj.status in Status.values else obj.status
 
 
 class AppealListItem(Schema):
