@@ -1,10 +1,11 @@
-"""Security headers, the user's language, the per-request context and API body limits."""
+"""Security headers, the user's language, the per-request context, API body limits and page messages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -67,6 +68,15 @@ class ApiBodyLimitMiddleware:
                     {"error": {"code": "too_large", "message": _("提交的内容过大。"), "fields": {}}}, status=413
                 )
         return self.get_response(request)
+
+
+class PageMessageMiddleware(MessageMiddleware):
+    """Flash messages for pages only: the JSON API answers with its body and never shows one, so its
+    requests skip making the message storage (a cookie signer and a session store each time)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.path.startswith("/api/"):
+            super().process_request(request)
 
 
 LANGUAGE_COOKIE = "django_language"
