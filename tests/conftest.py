@@ -27,12 +27,14 @@ def _fresh_caches():
 
     from gongzhi.appeals import routing
     from gongzhi.people import authcache
+    from gongzhi.services import dispatch_check
     from gongzhi.units import queries as units_queries
 
     cache.clear()
     routing.forget_local()
     authcache.forget_local()
     units_queries.forget_local()
+    dispatch_check.forget_local()
     yield
     workdays.clear_cache()
 

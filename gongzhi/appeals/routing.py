@@ -91,6 +91,11 @@ def rules_changed() -> None:
     _version.bump()
 
 
+def rules_version() -> Any:
+    """Return the announced version of rules, categories and departments (read at most once a second)."""
+    return _version.current()
+
+
 def forget_local() -> None:
     """Drop this process's snapshot and remembered version (tests start each case from the database)."""
     global _snapshot

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.lib.localcache import SharedVersion
+
 _CACHE_KEY = "services:duties-version"
 _CACHE_SECONDS = 30
+# Every dispatch asks for the register: the shared version is read at most once a second.
+_duties_version = SharedVersion(_CACHE_KEY)
 _lock = threading.Lock()
 
 
@@ -52,16 +55,24 @@ _register: Register | None = None
 
 def duties_changed(*args: Any, **kwargs: Any) -> None:
     """Signal receiver: drop this process's copy and tell the others."""
+    forget_local()
+    _duties_version.bump()
+    # Another process may reload between this write and its commit; announce again once it is visible.
+    transaction.on_commit(_duties_version.bump)
+
+
+def forget_local() -> None:
+    """Drop this process's copy of the register and its remembered version (tests start from the database)."""
     global _register
     with _lock:
         _register = None
-    cache.set(_CACHE_KEY, uuid.uuid4().hex, None)
+    _duties_version.forget()
 
 
 def _version() -> tuple[Any, Any, str]:
     from gongzhi.appeals import routing
 
-    return (cache.get(_CACHE_KEY), cache.get(routing._CACHE_KEY), timezone.localdate().isoformat())
+    return (_duties_version.current(), routing.rules_version(), timezone.localdate().isoformat())
 
 
 def _load(version: Any, now: float) -> Register:
