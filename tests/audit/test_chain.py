@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from gongzhi.audit.chain import GENESIS, compute_hash, record, verify
+from gongzhi.audit.chain import GENESIS, canonical, canonical_parts, compute_hash, record, verify
 from gongzhi.audit.models import AuditChainHead, AuditEvent
 from gongzhi.lib.errors import Forbidden, InvalidInput
 from gongzhi.people import actions as people
@@ -176,6 +176,18 @@ def test_an_event_records_who_what_where_and_links_to_the_previous_one(world, co
     assert event.hash == compute_hash(event)
     previous = AuditEvent.objects.filter(seq=event.seq - 1).first()
     assert event.prev_hash == (previous.hash if previous else GENESIS)
+
+
+def test_the_canonical_text_splits_around_the_link_the_database_fills_in(world):
+    """On PostgreSQL the database joins the head's hash and number into the text the app prepared; the
+    pieces must rebuild exactly what verify() hashes, whatever the event holds (quotes, Chinese, nesting)."""
+    tricky = {"note": '引号"与\\反斜杠', "nested": {"z": [1, 2.5, None], "a": 'prev_hash","seq":1'}, "n": 10**15}
+    event = record(actor=None, action="test.tricky", target=("x.y", 7, "目标"), unit=world.grid, changes=tricky)
+    event.refresh_from_db()
+    before, after = canonical_parts(event)
+    rebuilt = f'{before}{event.prev_hash}","seq":{event.seq}{after}'.encode()
+    assert rebuilt == canonical(event) and event.hash == compute_hash(event)
+    assert verify().ok
 
 
 # --- verification ---------------------------------------------------------------------------------
