@@ -7,7 +7,7 @@ the user's grants for the day.
 
 Any change to a token, a user, a grant, a unit or a department (saved or deleted through the ORM) drops
 this process's entries at once and bumps a version in the shared cache; every other process sees the
-bump within ``CHECK_SECONDS`` and drops its entries too. So a revoked token or grant stops working
+bump within a second and drops its entries too. So a revoked token or grant stops working
 everywhere within about a second (at once in the process that revoked it), and never later than the TTL.
 """
 
@@ -19,17 +19,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
+
+from gongzhi.lib.localcache import SharedVersion
 
 VERSION_KEY = "people:auth-version"
 TTL_SECONDS = 30.0
-CHECK_SECONDS = 1.0
 MAX_ENTRIES = 1000
 
 _lock = threading.Lock()
 _entries: dict[str, Entry] = {}
-_version: tuple[float, Any] | None = None  # (when it was read, the shared version)
+_shared = SharedVersion(VERSION_KEY)  # read at most once a second
+_entries_version: Any = None  # the shared version the entries were loaded under
 
 
 @dataclass
@@ -44,22 +45,19 @@ class Entry:
     grants: dict[dt.date, list[Any]] = field(default_factory=dict)
 
 
-def _check_version(now: float) -> None:
-    """Drop every entry when another process announced a change (asked at most once a second)."""
-    global _version
-    seen = _version
-    if seen is not None and now - seen[0] < CHECK_SECONDS:
-        return
-    current = cache.get(VERSION_KEY)
-    with _lock:
-        if seen is not None and current != seen[1]:
+def _check_version() -> None:
+    """Drop every entry when another process announced a change (the version is asked at most once a second)."""
+    global _entries_version
+    current = _shared.current()
+    if current != _entries_version:
+        with _lock:
             _entries.clear()
-        _version = (now, current)
+            _entries_version = current
 
 
 def get(token_hash: str) -> Entry | None:
     now = time.monotonic()
-    _check_version(now)
+    _check_version()
     entry = _entries.get(token_hash)
     if entry is None or now - entry.loaded > TTL_SECONDS:
         return None
@@ -75,25 +73,17 @@ def put(token_hash: str, entry: Entry) -> None:
 
 def forget_local() -> None:
     """Drop this process's entries (tests, and every change seen here)."""
-    global _version
     with _lock:
         _entries.clear()
-        _version = None
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.add(VERSION_KEY, 1, None)
+    _shared.forget()
 
 
 def changed(**_kwargs: Any) -> None:
     """Tell every process that tokens, users or grants changed (a signal receiver)."""
     forget_local()
-    _bump()
+    _shared.bump()
     # Another process may reload between this write and its commit; announce again once it is visible.
-    transaction.on_commit(_bump)
+    transaction.on_commit(_shared.bump)
 
 
 def connect() -> None:
