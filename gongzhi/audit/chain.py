@@ -44,9 +44,8 @@ def normalize(changes: dict[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(changes or {}, default=_json_default, ensure_ascii=False))
 
 
-def canonical(event: AuditEvent) -> bytes:
-    """Return the canonical JSON of an event's audited fields (sorted keys, no spaces)."""
-    body = {
+def _body(event: AuditEvent) -> dict[str, Any]:
+    return {
         "seq": event.seq,
         "created_at": event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
@@ -60,7 +59,15 @@ def canonical(event: AuditEvent) -> bytes:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(event: AuditEvent) -> bytes:
+    """Return the canonical JSON of an event's audited fields (sorted keys, no spaces)."""
+    return _dumps(_body(event)).encode("utf-8")
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -144,13 +151,12 @@ def canonical_parts(event: AuditEvent) -> tuple[str, str]:
     The keys are sorted and "prev_hash" and "seq" are next to each other, so the database can complete
     the canonical text with the head it locks (see ``_append_in_one_statement``).
     """
-    body = json.loads(canonical(event))
+    body = _body(event)
     keys = sorted(body)
     if keys.index("seq") != keys.index("prev_hash") + 1:
         raise AssertionError("the canonical form no longer keeps prev_hash and seq together")
-    dump = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
-    first = json.dumps({k: body[k] for k in keys if k < "prev_hash"}, **dump)  # type: ignore[arg-type]
-    last = json.dumps({k: body[k] for k in keys if k > "seq"}, **dump)  # type: ignore[arg-type]
+    first = _dumps({k: body[k] for k in keys if k < "prev_hash"})
+    last = _dumps({k: body[k] for k in keys if k > "seq"})
     return first[:-1] + ',"prev_hash":"', "," + last[1:]
 
 
