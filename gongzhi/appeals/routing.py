@@ -12,23 +12,20 @@ rule or by a person — asks every registered check; this app does not depend on
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gongzhi.lib.localcache import SharedVersion
+from gongzhi.lib.localcache import LocalCache
 
 DispatchCheck = Callable[[Any, Any], "str | None"]
 _checks: list[DispatchCheck] = []
 
 _CACHE_KEY = "appeals:routing-version"
 _CACHE_SECONDS = 30
-# Intake reads the snapshot several times per appeal: the shared version is asked at most once a second.
-_version = SharedVersion(_CACHE_KEY)
-_lock = threading.Lock()
-_snapshot: Snapshot | None = None
+# Intake reads the snapshot several times per appeal: one kept per process, reloaded every 30 s and within
+# a second of a change announced by any process.
+_snapshots = LocalCache(_CACHE_KEY, seconds=_CACHE_SECONDS, max_items=1)
 
 
 def register_dispatch_check(check: DispatchCheck) -> None:
@@ -70,8 +67,6 @@ class RuleView:
 class Snapshot:
     """What intake reads on every appeal and rarely changes: rules, their departments, the taxonomy."""
 
-    version: Any
-    loaded: float
     rules: list[RuleView]
     departments: dict[int, Any]
     categories: dict[str, Any]
@@ -85,26 +80,20 @@ class Snapshot:
 
 def rules_changed() -> None:
     """Tell every process that rules, categories or departments changed (this one at once, others soon)."""
-    global _snapshot
-    with _lock:
-        _snapshot = None
-    _version.bump()
+    _snapshots.changed()
 
 
 def rules_version() -> Any:
     """Return the announced version of rules, categories and departments (read at most once a second)."""
-    return _version.current()
+    return _snapshots.version.current()
 
 
 def forget_local() -> None:
     """Drop this process's snapshot and remembered version (tests start each case from the database)."""
-    global _snapshot
-    with _lock:
-        _snapshot = None
-    _version.forget()
+    _snapshots.forget_local()
 
 
-def _load(version: Any, now: float) -> Snapshot:
+def _load() -> Snapshot:
     from gongzhi.appeals.models import Category, CategoryAttribute, RoutingRule
 
     rows = list(
@@ -121,24 +110,12 @@ def _load(version: Any, now: float) -> Snapshot:
     by_category: dict[str, list[RuleView]] = {}
     for rule in rules:
         by_category.setdefault(rule.category_path, []).append(rule)
-    return Snapshot(
-        version, now, rules, departments, categories, attributes, by_category=by_category, steplen=Category.steplen
-    )
+    return Snapshot(rules, departments, categories, attributes, by_category=by_category, steplen=Category.steplen)
 
 
 def snapshot() -> Snapshot:
-    """Return the cached snapshot, reloaded every 30 s and within a second of another process's change."""
-    global _snapshot
-    now = time.monotonic()
-    version = _version.current(now)
-    with _lock:
-        current = _snapshot
-    if current is not None and current.version == version and now - current.loaded < _CACHE_SECONDS:
-        return current
-    fresh = _load(version, now)
-    with _lock:
-        _snapshot = fresh
-    return fresh
+    """Return the kept snapshot, reloaded every 30 s and within a second of another process's change."""
+    return _snapshots.get("rules", _load)
 
 
 def active_rules() -> list[RuleView]:

@@ -13,8 +13,6 @@ once, others through the cache version), when the taxonomy changes, at most ever
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.lib.localcache import SharedVersion
+from gongzhi.lib.localcache import LocalCache
 
 _CACHE_KEY = "services:duties-version"
 _CACHE_SECONDS = 30
-# Every dispatch asks for the register: the shared version is read at most once a second.
-_duties_version = SharedVersion(_CACHE_KEY)
-_lock = threading.Lock()
+# Every dispatch asks for the register: kept per process, keyed by the rules' version and the day (a duty
+# takes effect by date), dropped everywhere within a second of a change to the duties.
+_registers = LocalCache(_CACHE_KEY, seconds=_CACHE_SECONDS, max_items=16)
 
 
 @dataclass(frozen=True)
@@ -42,40 +40,25 @@ class Holder:
 
 @dataclass(frozen=True)
 class Register:
-    version: Any
-    loaded: float
     # category code -> the duties covering it
     by_category: dict[str, list[Holder]]
     # category path -> code, for walking up the taxonomy
     codes: dict[str, str]
 
 
-_register: Register | None = None
-
-
 def duties_changed(*args: Any, **kwargs: Any) -> None:
     """Signal receiver: drop this process's copy and tell the others."""
-    forget_local()
-    _duties_version.bump()
+    _registers.changed()
     # Another process may reload between this write and its commit; announce again once it is visible.
-    transaction.on_commit(_duties_version.bump)
+    transaction.on_commit(_registers.version.bump)
 
 
 def forget_local() -> None:
     """Drop this process's copy of the register and its remembered version (tests start from the database)."""
-    global _register
-    with _lock:
-        _register = None
-    _duties_version.forget()
+    _registers.forget_local()
 
 
-def _version() -> tuple[Any, Any, str]:
-    from gongzhi.appeals import routing
-
-    return (_duties_version.current(), routing.rules_version(), timezone.localdate().isoformat())
-
-
-def _load(version: Any, now: float) -> Register:
+def _load() -> Register:
     from gongzhi.appeals import routing
     from gongzhi.services.queries import active_duties
 
@@ -86,21 +69,13 @@ def _load(version: Any, now: float) -> Register:
             Holder(duty.unit_id, duty.unit.path, duty.department_id, duty.holder_name, duty.name)
         )
     codes = {category.path: code for code, category in routing.snapshot().categories.items()}
-    return Register(version, now, by_category, codes)
+    return Register(by_category, codes)
 
 
 def register() -> Register:
-    global _register
-    now = time.monotonic()
-    version = _version()
-    with _lock:
-        current = _register
-    if current is not None and current.version == version and now - current.loaded < _CACHE_SECONDS:
-        return current
-    fresh = _load(version, now)
-    with _lock:
-        _register = fresh
-    return fresh
+    from gongzhi.appeals import routing
+
+    return _registers.get((routing.rules_version(), timezone.localdate()), _load)
 
 
 def duties_for(category: Any) -> list[Holder]:
